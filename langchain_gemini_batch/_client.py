@@ -1,0 +1,160 @@
+"""The one place that talks to Google: a lazily built `google.genai.Client`.
+
+Every call goes through the real google-genai SDK. JSON calls use the SDK's own API client
+(`client.aio._api_client.async_request`): the SDK's HTTP stack, headers, auth, retries and
+`APIError` mapping, but without its pydantic round trip, which costs seconds per 10,000
+requests and drops fields the batch API returns (`batchStats`, job `error`). Files go through
+the public `client.aio.files` API, streamed from and to disk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from google import genai
+from google.genai import _transformers, types
+from pydantic import SecretStr
+
+__all__ = ["GeminiClient", "resolve_api_key"]
+
+API_VERSION = "v1beta"
+_RETRYABLE = [408, 429, 500, 502, 503, 504]
+
+
+def resolve_api_key(api_key: str | SecretStr | None) -> SecretStr | None:
+    """The key from the argument, else `GOOGLE_API_KEY`, else `GEMINI_API_KEY`."""
+    if isinstance(api_key, SecretStr):
+        return api_key
+    value = api_key or os.environ.get("GOOGLE_API_KEY") or os.environ.get("GEMINI_API_KEY")
+    return SecretStr(value) if value else None
+
+
+def batch_path(batch_id: str) -> str:
+    """`batches/<id>` for a job name or a bare id."""
+    return batch_id if batch_id.startswith("batches/") else f"batches/{batch_id}"
+
+
+class GeminiClient:
+    """Owns one `genai.Client` (built on first use) and exposes the raw calls we need.
+
+    Args:
+        api_key: The Gemini API key.
+        base_url: Where to send requests; `None` lets the SDK use `GOOGLE_GEMINI_BASE_URL`
+            or Google's endpoint.
+        timeout: Per-HTTP-request timeout in seconds (not the batch deadline).
+        max_retries: Retries of idempotent calls on 408/429/5xx. `create` is retried on 429
+            only, since a create that timed out may still have made a job.
+        http_options: Extra SDK `HttpOptions` merged under ours (advanced use, tests).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: SecretStr | None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int = 3,
+        http_options: types.HttpOptions | None = None,
+    ) -> None:
+        self._api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._extra_options = http_options
+
+    def __repr__(self) -> str:
+        return f"GeminiClient(base_url={self.base_url!r}, api_key=SecretStr('**********'))"
+
+    def _retry(self, codes: list[int]) -> types.HttpRetryOptions:
+        base = self._extra_options.retry_options if self._extra_options else None
+        options = base.model_copy() if base else types.HttpRetryOptions()
+        options.attempts = self.max_retries + 1
+        options.http_status_codes = codes
+        return options
+
+    @cached_property
+    def sdk(self) -> genai.Client:
+        """The google-genai client (created on first use, kept for this object's life)."""
+        if self._api_key is None:
+            raise ValueError(
+                "no Gemini API key: pass api_key=..., or set GOOGLE_API_KEY or GEMINI_API_KEY"
+            )
+        options = (self._extra_options or types.HttpOptions()).model_copy()
+        options.api_version = API_VERSION
+        if self.base_url:
+            options.base_url = self.base_url
+        if self.timeout is not None:
+            options.timeout = int(self.timeout * 1000)
+        options.retry_options = self._retry(_RETRYABLE)
+        return genai.Client(api_key=self._api_key.get_secret_value(), http_options=options)
+
+    def model_path(self, model: str) -> str:
+        """`models/<model>` as the SDK spells it."""
+        return _transformers.t_model(self.sdk._api_client, model)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        options: types.HttpOptions | None = None,
+    ) -> dict[str, Any]:
+        response = await self.sdk.aio._api_client.async_request(method, path, body or {}, options)
+        return json.loads(response.body) if response.body else {}
+
+    async def generate_content(self, model: str, request: dict[str, Any]) -> dict[str, Any]:
+        """`POST models/{model}:generateContent`; returns the response JSON."""
+        return await self._call("post", f"{self.model_path(model)}:generateContent", request)
+
+    async def stream_generate_content(
+        self, model: str, request: dict[str, Any]
+    ) -> AsyncIterator[dict[str, Any]]:
+        """`POST models/{model}:streamGenerateContent?alt=sse`; yields each chunk's JSON."""
+        path = f"{self.model_path(model)}:streamGenerateContent?alt=sse"
+        stream = await self.sdk.aio._api_client.async_request_streamed("post", path, request)
+        async for chunk in stream:
+            yield json.loads(chunk.body)
+
+    async def create_batch(self, model: str, batch: dict[str, Any]) -> dict[str, Any]:
+        """`POST models/{model}:batchGenerateContent`; returns the Operation JSON."""
+        path = f"{self.model_path(model)}:batchGenerateContent"
+        options = types.HttpOptions(retry_options=self._retry([429]))
+        return await self._call("post", path, {"batch": batch}, options)
+
+    async def get_batch(self, batch_id: str) -> dict[str, Any]:
+        """`GET batches/{id}`; the raw Operation, `batchStats` and `error` included."""
+        return await self._call("get", batch_path(batch_id))
+
+    async def list_batches(self, page_size: int, page_token: str | None) -> dict[str, Any]:
+        """`GET batches?pageSize=&pageToken=`; one page of Operations."""
+        query = f"pageSize={page_size}" + (f"&pageToken={page_token}" if page_token else "")
+        return await self._call("get", f"batches?{query}")
+
+    async def cancel_batch(self, batch_id: str) -> None:
+        """`POST batches/{id}:cancel`."""
+        await self._call("post", f"{batch_path(batch_id)}:cancel")
+
+    async def delete_batch(self, batch_id: str) -> None:
+        """`DELETE batches/{id}`."""
+        await self._call("delete", batch_path(batch_id))
+
+    async def upload_jsonl(self, path: Path, display_name: str) -> str:
+        """Upload a JSONL file with the Files API (resumable, in 8 MiB chunks); its name."""
+        config = types.UploadFileConfig(mime_type="jsonl", display_name=display_name)
+        uploaded = await self.sdk.aio.files.upload(file=str(path), config=config)
+        if not uploaded.name:
+            raise RuntimeError("the Files API returned no file name")
+        return uploaded.name
+
+    async def download_to(self, file_name: str, destination: Path) -> None:
+        """Stream a file's content (e.g. `files/batch-...`) to `destination`."""
+        await self.sdk.aio.files.download(file=file_name, destination=str(destination))
+
+    async def delete_file(self, file_name: str) -> None:
+        """`DELETE files/{id}`."""
+        await self.sdk.aio.files.delete(name=file_name)

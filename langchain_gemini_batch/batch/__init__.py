@@ -1,0 +1,1 @@
+"""Batch operations: create, status, retrieve, list, cancel and invoke."""

@@ -1,0 +1,112 @@
+"""Reading a finished job's results and joining them to request IDs by key, never by position.
+
+Inline items carry the request's `metadata.key`; result-file lines carry `key`. Every result is
+checked against the submitted IDs: a result without a key, a key nobody submitted, a repeated
+key, or a submitted ID with no result raises `ResultMismatchError` (which still carries every
+correctly keyed result, so nothing is lost).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from langchain_gemini_batch.convert.google_response import error_to_failure, response_to_output
+from langchain_gemini_batch.errors import RequestFailedError, ResultMismatchError
+from langchain_gemini_batch.schema import LMOutput
+
+__all__ = ["BatchResult", "KeyCheck", "iter_file_items", "iter_inline_items", "to_result"]
+
+BatchResult = LMOutput | RequestFailedError
+"""One request's result: its output, or the typed failure of that one request."""
+
+
+def iter_inline_items(items: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str | None, Any]]:
+    """`(key, item)` for each inlined response (`key` is `None` when metadata is missing)."""
+    for item in items:
+        metadata = item.get("metadata") or {}
+        yield metadata.get("key"), item
+
+
+def iter_file_items(path: Path) -> Iterator[tuple[str | None, Any]]:
+    """`(key, item)` for each line of a downloaded results file, read line by line."""
+    with path.open("rb") as lines:
+        for line in lines:
+            if line.strip():
+                item = json.loads(line)
+                yield item.get("key"), item
+
+
+def to_result(
+    key: str, item: Mapping[str, Any], *, structured: bool, batch_job: str
+) -> BatchResult:
+    """One result item (`response` or `error`) as an `LMOutput` or a `RequestFailedError`."""
+    if item.get("error"):
+        return error_to_failure(item["error"], request_id=key, batch_job=batch_job)
+    response = item.get("response")
+    if response is None:
+        return RequestFailedError(
+            request_id=key,
+            code=None,
+            status=None,
+            error_message="the result holds neither a response nor an error",
+            batch_job=batch_job,
+        )
+    return response_to_output(response, request_id=key, structured=structured, batch_job=batch_job)
+
+
+class KeyCheck:
+    """Tracks the keys of one job's results against what was submitted.
+
+    Args:
+        batch_job: The job's name, for errors.
+        expected: The submitted IDs, when known; otherwise only duplicates, missing keys and
+            the job's request count are checked.
+        expected_count: `batchStats.requestCount`, checked when `expected` is unknown.
+    """
+
+    def __init__(
+        self, batch_job: str, expected: Iterable[str] | None, expected_count: int | None
+    ) -> None:
+        self.batch_job = batch_job
+        self.expected = set(expected) if expected is not None else None
+        self.expected_count = expected_count
+        self.seen: set[str] = set()
+        self.unexpected: list[str] = []
+        self.unkeyed = 0
+
+    def accept(self, key: str | None) -> bool:
+        """Record a result's key; whether the result can be assigned to it."""
+        if not isinstance(key, str):
+            self.unkeyed += 1
+            return False
+        if key in self.seen or (self.expected is not None and key not in self.expected):
+            self.unexpected.append(key)
+            return False
+        self.seen.add(key)
+        return True
+
+    def finish(self, results: Mapping[str, BatchResult]) -> None:
+        """Raise `ResultMismatchError` (carrying `results`) if anything did not match."""
+        missing = self.expected - self.seen if self.expected is not None else set()
+        count_short = (
+            self.expected is None
+            and self.expected_count is not None
+            and len(self.seen) != self.expected_count
+        )
+        if missing or self.unexpected or self.unkeyed or count_short:
+            error = ResultMismatchError(
+                self.batch_job,
+                missing=missing,
+                unexpected=self.unexpected,
+                unkeyed=self.unkeyed,
+                results=results,
+            )
+            if count_short and not (missing or self.unexpected or self.unkeyed):
+                error.args = (
+                    f"results of batch job {self.batch_job} hold {len(self.seen)} keyed "
+                    f"results for {self.expected_count} requests",
+                )
+            raise error

@@ -1,0 +1,1 @@
+"""Conversions between LangChain, the package schema and the Gemini wire format."""

@@ -1,0 +1,152 @@
+"""The package's exception hierarchy, rooted at `GeminiBatchError`.
+
+Catch `GeminiBatchError` for everything this package raises on its own. Errors from Google's
+HTTP layer arrive as `google.genai.errors.APIError` (`ClientError` for 4xx, `ServerError` for
+5xx) and are not wrapped, so code written for google-genai keeps working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "BatchJobError",
+    "BatchTimeoutError",
+    "GeminiBatchError",
+    "InvalidRequestError",
+    "RequestFailedError",
+    "ResultMismatchError",
+    "UnknownParameterError",
+]
+
+
+class GeminiBatchError(Exception):
+    """Base class of every error this package raises."""
+
+
+class InvalidRequestError(GeminiBatchError, ValueError):
+    """A request is malformed; raised before anything is sent.
+
+    Attributes:
+        request_id: The ID of the offending request, or `None` when the fault is not in one
+            request (an empty batch, a bad hyperparameter).
+    """
+
+    def __init__(self, message: str, *, request_id: str | None = None) -> None:
+        self.request_id = request_id
+        where = f"request {request_id!r}: " if request_id is not None else ""
+        super().__init__(where + message)
+
+
+class UnknownParameterError(InvalidRequestError):
+    """A hyperparameter or option name is not known; the message suggests the closest one."""
+
+
+class RequestFailedError(GeminiBatchError):
+    """One request of a batch failed; the others are unaffected.
+
+    Attributes:
+        request_id: The request's ID.
+        code: The `google.rpc.Code` number Google reported (e.g. 3 INVALID_ARGUMENT,
+            8 RESOURCE_EXHAUSTED, 13 INTERNAL), or an HTTP status for online calls.
+        status: The code's canonical name when known (e.g. `INVALID_ARGUMENT`).
+        error_message: Google's message.
+        batch_job: The job's name (`batches/...`), when the failure came from a batch.
+    """
+
+    def __init__(
+        self,
+        *,
+        request_id: str,
+        code: int | None,
+        status: str | None,
+        error_message: str,
+        batch_job: str | None = None,
+    ) -> None:
+        self.request_id = request_id
+        self.code = code
+        self.status = status
+        self.error_message = error_message
+        self.batch_job = batch_job
+        label = status or (f"code {code}" if code is not None else "error")
+        job = f" in {batch_job}" if batch_job else ""
+        super().__init__(f"request {request_id!r}{job} failed ({label}): {error_message}")
+
+
+class BatchJobError(GeminiBatchError):
+    """A batch job ended without results (FAILED, CANCELLED or EXPIRED).
+
+    Attributes:
+        batch_job: The job's name (`batches/...`).
+        state: Google's job state, e.g. `JOB_STATE_FAILED`.
+        error_message: Google's job-level error message, when one was given.
+    """
+
+    def __init__(self, batch_job: str, state: str, error_message: str | None = None) -> None:
+        self.batch_job = batch_job
+        self.state = state
+        self.error_message = error_message
+        detail = f": {error_message}" if error_message else ""
+        super().__init__(f"batch job {batch_job} ended in {state}{detail}")
+
+
+class BatchTimeoutError(GeminiBatchError, TimeoutError):
+    """Waiting for a batch job passed its deadline.
+
+    Attributes:
+        batch_job: The job's name (or batch handle).
+        cancelled: Whether the remote job was cancelled (False when it was left running).
+    """
+
+    def __init__(self, batch_job: str, waited: float, *, cancelled: bool) -> None:
+        self.batch_job = batch_job
+        self.cancelled = cancelled
+        fate = "it was cancelled" if cancelled else "it is still running remotely"
+        super().__init__(f"batch job {batch_job} did not finish within {waited:.0f} s; {fate}")
+
+
+class ResultMismatchError(GeminiBatchError):
+    """The keys Google returned do not match the request IDs that were submitted.
+
+    Raised instead of ever assigning a result to the wrong request.
+
+    Attributes:
+        batch_job: The job's name.
+        missing: Submitted IDs with no result.
+        unexpected: Returned keys nobody submitted (or duplicates).
+        unkeyed: How many results came back without any key.
+        results: Every result that was matched to its request ID, so nothing is lost.
+    """
+
+    def __init__(
+        self,
+        batch_job: str,
+        *,
+        missing: Iterable[str] = (),
+        unexpected: Iterable[str] = (),
+        unkeyed: int = 0,
+        results: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.batch_job = batch_job
+        self.results: dict[str, Any] = dict(results or {})
+        self.missing = sorted(missing)
+        self.unexpected = sorted(unexpected)
+        self.unkeyed = unkeyed
+        parts = []
+        if self.unkeyed:
+            parts.append(f"{self.unkeyed} results carry no request key")
+        if self.missing:
+            parts.append(f"missing results for {_preview(self.missing)}")
+        if self.unexpected:
+            parts.append(f"unexpected or duplicate keys {_preview(self.unexpected)}")
+        super().__init__(
+            f"results of batch job {batch_job} do not match the submitted requests: "
+            + "; ".join(parts)
+        )
+
+
+def _preview(keys: list[str], limit: int = 10) -> str:
+    shown = ", ".join(repr(k) for k in keys[:limit])
+    more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    return f"[{shown}]{more}"

@@ -1,0 +1,168 @@
+"""`GoogleLMInvoker`: a Gemini model with default settings, online calls, and `.batch`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from functools import cached_property
+from typing import Any
+
+from google.genai import types
+from pydantic import BaseModel, SecretStr
+
+from langchain_gemini_batch._client import GeminiClient, resolve_api_key
+from langchain_gemini_batch.batch._plan import BatchLimits
+from langchain_gemini_batch.batch.google import GoogleBatchOperations
+from langchain_gemini_batch.convert.google_request import RequestBuilder
+from langchain_gemini_batch.convert.google_response import response_to_output
+from langchain_gemini_batch.convert.hyperparameters import (
+    build_config_part,
+    merge_hyperparameters,
+)
+from langchain_gemini_batch.errors import RequestFailedError
+from langchain_gemini_batch.schema import LMInput, LMOutput
+
+__all__ = ["GoogleLMInvoker"]
+
+_JSON = "application/json"
+
+
+class GoogleLMInvoker:
+    """A Gemini model on the Gemini Developer API, for online and batch calls.
+
+    Construction does no I/O; the google-genai client is built on first use.
+
+    Args:
+        model_name: The model, e.g. `"gemini-2.5-flash"`.
+        api_key: The API key; default `GOOGLE_API_KEY`, then `GEMINI_API_KEY`. Held as a
+            `SecretStr`: never in a repr, a log line or an error.
+        default_hyperparameters: Generation settings for every call, named as the fields of
+            `google.genai.types.GenerateContentConfig` (`temperature`, `max_output_tokens`,
+            `system_instruction`, ...). Unknown names raise `UnknownParameterError`.
+        tools: Tools for every call (anything `GenerateContentConfig.tools` accepts).
+        response_schema: A pydantic model class or a JSON schema: responses are JSON valid
+            against it, decoded into `LMOutput.structured_output`.
+        thinking: Ask for thought summaries (`include_thoughts`).
+        thinking_budget: Thinking token budget (`0` turns thinking off where allowed).
+        base_url: Send requests here (e.g. the local emulator); default
+            `GOOGLE_GEMINI_BASE_URL`, else Google.
+        timeout: HTTP timeout per request, in seconds (not the batch deadline).
+        max_retries: Retries on 408/429/5xx (create: 429 only).
+        batch_limits: How batches are cut into jobs (inline vs file, splitting).
+        http_options: Extra google-genai `HttpOptions` (advanced).
+
+    Example:
+        ```python
+        invoker = GoogleLMInvoker("gemini-2.5-flash", default_hyperparameters={"temperature": 0})
+        output = await invoker.invoke("Say hi")  # online generateContent
+        results = await invoker.batch.invoke({"a": "Say hi", "b": "Say bye"})  # Batch API
+        ```
+    """
+
+    def __init__(
+        self,
+        model_name: str,
+        api_key: str | SecretStr | None = None,
+        *,
+        default_hyperparameters: Mapping[str, Any] | None = None,
+        tools: list[Any] | None = None,
+        response_schema: type[BaseModel] | Mapping[str, Any] | None = None,
+        thinking: bool | None = None,
+        thinking_budget: int | None = None,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int = 3,
+        batch_limits: BatchLimits | None = None,
+        http_options: types.HttpOptions | None = None,
+    ) -> None:
+        if not model_name:
+            raise ValueError("model_name is required, e.g. 'gemini-2.5-flash'")
+        self.model_name = model_name
+        self.default_hyperparameters = merge_hyperparameters(
+            {**self._fixed_settings(tools, response_schema, thinking, thinking_budget)},
+            default_hyperparameters,
+        )
+        self.batch_limits = batch_limits or BatchLimits()
+        self.client = GeminiClient(
+            api_key=resolve_api_key(api_key),
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            http_options=http_options,
+        )
+
+    @staticmethod
+    def _fixed_settings(
+        tools: list[Any] | None,
+        response_schema: type[BaseModel] | Mapping[str, Any] | None,
+        thinking: bool | None,
+        thinking_budget: int | None,
+    ) -> dict[str, Any]:
+        settings: dict[str, Any] = {}
+        if tools:
+            settings["tools"] = tools
+        if response_schema is not None:
+            schema = (
+                response_schema.model_json_schema()
+                if isinstance(response_schema, type)
+                else dict(response_schema)
+            )
+            settings["response_mime_type"] = _JSON
+            settings["response_json_schema"] = schema
+        thinking_config: dict[str, Any] = {}
+        if thinking is not None:
+            thinking_config["include_thoughts"] = thinking
+        if thinking_budget is not None:
+            thinking_config["thinking_budget"] = thinking_budget
+        if thinking_config:
+            settings["thinking_config"] = thinking_config
+        return settings
+
+    def __repr__(self) -> str:
+        return f"GoogleLMInvoker(model_name={self.model_name!r}, client={self.client!r})"
+
+    def request_builder(self, hyperparameters: Mapping[str, Any] | None = None) -> RequestBuilder:
+        """The request builder for these settings (shared by online and batch calls).
+
+        Raises:
+            UnknownParameterError: A hyperparameter name is unknown.
+            InvalidRequestError: A hyperparameter value is invalid.
+        """
+        settings = merge_hyperparameters(self.default_hyperparameters, hyperparameters)
+        config_part = build_config_part(self.client.sdk._api_client, settings)
+        structured = str(settings.get("response_mime_type", "")).startswith(_JSON)
+        return RequestBuilder(config_part, structured=structured)
+
+    async def invoke(
+        self, lm_input: LMInput, hyperparameters: Mapping[str, Any] | None = None
+    ) -> LMOutput:
+        """One online `generateContent` call.
+
+        Raises:
+            InvalidRequestError: The input or a hyperparameter is invalid (nothing is sent).
+            RequestFailedError: The prompt was blocked (no candidate).
+            google.genai.errors.APIError: Google answered with an HTTP error.
+        """
+        builder = self.request_builder(hyperparameters)
+        request = builder.build("online", lm_input)
+        response = await self.client.generate_content(self.model_name, request)
+        output = response_to_output(response, request_id="online", structured=builder.structured)
+        if isinstance(output, RequestFailedError):
+            raise output
+        return output
+
+    async def stream(
+        self, lm_input: LMInput, hyperparameters: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[LMOutput]:
+        """One online `streamGenerateContent` call; yields each chunk as an `LMOutput`."""
+        builder = self.request_builder(hyperparameters)
+        request = builder.build("online", lm_input)
+        async for chunk in self.client.stream_generate_content(self.model_name, request):
+            output = response_to_output(chunk, request_id="online", structured=False)
+            if isinstance(output, RequestFailedError):
+                raise output
+            yield output
+
+    @cached_property
+    def batch(self) -> GoogleBatchOperations:
+        """The batch operations: `create`, `status`, `retrieve`, `list`, `cancel`, `invoke`."""
+        return GoogleBatchOperations(self)

@@ -1,0 +1,1 @@
+"""Testing support: the local Gemini API emulator."""
