@@ -9,7 +9,6 @@ A job is closed and a new one started when the next line would pass `max_request
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ class JobChunk:
     keys: list[str] = field(default_factory=list)
     size: int = 0
     lines: list[bytes] | None = field(default_factory=list)
+    requests: list[dict[str, Any]] | None = field(default_factory=list)
     file: IO[bytes] | None = None
 
     @property
@@ -69,7 +69,8 @@ class JobChunk:
         """Whether the job is sent inline (its lines never spilled to a file)."""
         return self.file is None
 
-    def add(self, key: str, line: bytes, inline_max_bytes: int) -> None:
+    def add(self, key: str, request: dict[str, Any], line: bytes, inline_max_bytes: int) -> None:
+        """Add one request: its wire dict (kept while the job can go inline) and JSONL line."""
         self.keys.append(key)
         self.size += len(line)
         if self.file is None and self.size > inline_max_bytes:
@@ -77,20 +78,19 @@ class JobChunk:
                 prefix="gemini-batch-", suffix=".jsonl"
             )
             self.file.writelines(self.lines or [])
-            self.lines = None
+            self.lines = self.requests = None
         if self.file is not None:
             self.file.write(line)
         else:
             assert self.lines is not None
+            assert self.requests is not None
             self.lines.append(line)
+            self.requests.append({"request": request, "metadata": {"key": key}})
 
     def inline_requests(self) -> list[dict[str, Any]]:
         """The inline `requests` items: `{"request": ..., "metadata": {"key": ...}}`."""
-        items = []
-        for line in self.lines or []:
-            decoded = json.loads(line)
-            items.append({"request": decoded["request"], "metadata": {"key": decoded["key"]}})
-        return items
+        assert self.requests is not None, "a file job has no inline requests"
+        return self.requests
 
     def path(self) -> Path:
         """The spilled file, flushed (only for file jobs)."""
@@ -143,7 +143,8 @@ def plan_jobs(
             if request_id in seen:
                 raise InvalidRequestError("duplicate request ID", request_id=request_id)
             seen.add(request_id)
-            line = builder.jsonl_line(request_id, lm_input)
+            request = builder.build(request_id, lm_input)
+            line = builder.encode_line(request_id, request)
             if len(line) > limits.max_bytes_per_job:
                 raise InvalidRequestError(
                     f"the encoded request is {len(line):,} bytes, over the per-job limit "
@@ -157,7 +158,7 @@ def plan_jobs(
             ) or chunk.size + len(line) > limits.max_bytes_per_job
             if full and chunk.keys:
                 chunks.append(chunk := JobChunk())
-            chunk.add(request_id, line, limits.inline_max_bytes)
+            chunk.add(request_id, request, line, limits.inline_max_bytes)
         if not seen:
             raise InvalidRequestError("the batch holds no requests")
     except BaseException:

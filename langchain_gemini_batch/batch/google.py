@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from langchain_gemini_batch._gc import gc_paused
 from langchain_gemini_batch.batch._jobs import (
     job_state,
     join_handle,
@@ -116,7 +117,8 @@ class GoogleBatchOperations(BatchOperations):
         """
         builder = self._invoker.request_builder(hyperparameters)
         limits = self._invoker.batch_limits
-        chunks = plan_jobs(requests, builder, limits)
+        with gc_paused():
+            chunks = plan_jobs(requests, builder, limits)
         names: list[str] = []
         try:
             if len(chunks) > limits.max_concurrent_jobs:
@@ -295,10 +297,11 @@ class GoogleBatchOperations(BatchOperations):
         name: str,
         structured: bool,
     ) -> None:
-        for key, item in items:
-            if check.accept(key):
-                assert key is not None
-                results[key] = to_result(key, item, structured=structured, batch_job=name)
+        with gc_paused():
+            for key, item in items:
+                if check.accept(key):
+                    assert key is not None
+                    results[key] = to_result(key, item, structured=structured, batch_job=name)
 
     async def list(self, *, page_size: int = 100) -> list[dict[str, Any]]:
         """Every batch job of the account, following every page.

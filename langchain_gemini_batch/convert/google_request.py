@@ -190,5 +190,10 @@ class RequestBuilder:
 
     def jsonl_line(self, request_id: str, lm_input: LMInput) -> bytes:
         """One line of a batch input file: `{"key": ..., "request": ...}` and a newline."""
-        line = {"key": request_id, "request": self.build(request_id, lm_input)}
+        return self.encode_line(request_id, self.build(request_id, lm_input))
+
+    @staticmethod
+    def encode_line(request_id: str, request: dict[str, Any]) -> bytes:
+        """Encode a built request as one JSONL line (compact, UTF-8, newline-terminated)."""
+        line = {"key": request_id, "request": request}
         return (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode()

@@ -46,7 +46,9 @@ RPC_CODE_NAMES = {
 }
 """`google.rpc.Code` numbers to their canonical names."""
 
-_item = LMOutputItem.model_construct
+
+def _item(kind: str, output: Any) -> LMOutputItem:
+    return LMOutputItem._trusted({"type": kind, "output": output})
 
 
 def _signature(part: Mapping[str, Any]) -> bytes | None:
@@ -61,35 +63,39 @@ def _parts_to_items(
     for index, part in enumerate(parts):
         if "text" in part:
             if part.get("thought"):
-                thought = Thinking.model_construct(
-                    thinking=part["text"], signature=_signature(part)
+                thought = Thinking._trusted(
+                    {"thinking": part["text"], "signature": _signature(part)}
                 )
-                items.append(_item(type="thinking", output=thought))
+                items.append(_item("thinking", thought))
             else:
-                items.append(_item(type="text", output=part["text"]))
+                items.append(_item("text", part["text"]))
         elif (call := part.get("functionCall")) is not None:
             call_id = call.get("id") or f"{request_id}-call-{index}"
-            tool_call = ToolCall.model_construct(
-                id=call_id,
-                name=call.get("name", ""),
-                args=call.get("args") or {},
-                signature=_signature(part),
+            tool_call = ToolCall._trusted(
+                {
+                    "id": call_id,
+                    "name": call.get("name", ""),
+                    "args": call.get("args") or {},
+                    "signature": _signature(part),
+                }
             )
-            items.append(_item(type="tool_call", output=tool_call))
+            items.append(_item("tool_call", tool_call))
         elif (blob := part.get("inlineData")) is not None:
-            attachment = Attachment.model_construct(
-                mime_type=blob.get("mimeType", "application/octet-stream"),
-                data=base64.b64decode(blob.get("data", "")),
-                url=None,
-                filename=None,
+            attachment = Attachment._trusted(
+                {
+                    "mime_type": blob.get("mimeType", "application/octet-stream"),
+                    "data": base64.b64decode(blob.get("data", "")),
+                    "url": None,
+                    "filename": None,
+                }
             )
-            items.append(_item(type="attachment", output=attachment))
+            items.append(_item("attachment", attachment))
     if structured:
         text = "".join(i.output for i in items if i.type == "text")
         if text:
             # A failure is reported through finish_details["structured_output_error"].
             with contextlib.suppress(ValueError):
-                items.append(_item(type="structured", output=json.loads(text)))
+                items.append(_item("structured", json.loads(text)))
     return items
 
 
@@ -97,12 +103,14 @@ def _usage(raw: Mapping[str, Any] | None) -> TokenUsage | None:
     if not raw:
         return None
     thoughts = int(raw.get("thoughtsTokenCount", 0))
-    return TokenUsage.model_construct(
-        input_tokens=int(raw.get("promptTokenCount", 0))
-        + int(raw.get("toolUsePromptTokenCount", 0)),
-        output_tokens=int(raw.get("candidatesTokenCount", 0)) + thoughts,
-        thinking_tokens=thoughts,
-        cached_tokens=int(raw.get("cachedContentTokenCount", 0)),
+    return TokenUsage._trusted(
+        {
+            "input_tokens": int(raw.get("promptTokenCount", 0))
+            + int(raw.get("toolUsePromptTokenCount", 0)),
+            "output_tokens": int(raw.get("candidatesTokenCount", 0)) + thoughts,
+            "thinking_tokens": thoughts,
+            "cached_tokens": int(raw.get("cachedContentTokenCount", 0)),
+        }
     )
 
 
@@ -155,11 +163,13 @@ def response_to_output(
     }
     if batch_job:
         metadata["batch_job"] = batch_job
-    return LMOutput.model_construct(
-        outputs=items,
-        token_usage=_usage(response.get("usageMetadata")),
-        finish_details=finish,
-        metadata=metadata,
+    return LMOutput._trusted(
+        {
+            "outputs": items,
+            "token_usage": _usage(response.get("usageMetadata")),
+            "finish_details": finish,
+            "metadata": metadata,
+        }
     )
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks against the local emulator (see `__main__.py`)."""

@@ -1,0 +1,205 @@
+"""Benchmarks: `python3 tasks.py bench [--sizes 1000,10000,100000] [--repeat 3]`.
+
+For each N, against the local emulator on an instant clock (a separate process, so it does not
+share the GIL with the client), it measures:
+
+(a) build and submit: `invoker.batch.create(requests)`, beside a floor measured in the same run
+    on the same payload: build the inline request dicts, JSON-encode them, POST them with plain
+    httpx to the same emulator;
+(b) retrieve and convert: `retrieve()` (to `LMOutput`), then `LMOutput` to `AIMessage`, beside a
+    floor: GET the same results with plain httpx and JSON-decode them;
+(c) peak memory (tracemalloc, separate pass) of (a) and (b), beside the size of the batch's JSONL.
+
+Figures are medians of `--repeat` runs; ratios are ours / floor. The seed's library
+(gllm-inference-binary) is measured when it is importable and skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+
+from bench._emulator import EmulatorProcess
+from langchain_gemini_batch import BatchStatus, GoogleLMInvoker, PollingPolicy
+from langchain_gemini_batch.convert.langchain_output import output_to_message
+
+KEY = "bench-key"
+MODEL = "gemini-2.5-flash"
+
+
+def make_requests(n: int) -> dict[str, str]:
+    return {f"req-{i}": f"Short prompt number {i}: say hi." for i in range(n)}
+
+
+async def timed(step: Callable[[], Awaitable[Any]], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = await step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+class Bench:
+    def __init__(self, base_url: str, repeat: int) -> None:
+        self.base_url = base_url
+        self.repeat = repeat
+        self.http = httpx.AsyncClient(
+            base_url=base_url, headers={"x-goog-api-key": KEY}, timeout=120
+        )
+
+    def invoker(self) -> GoogleLMInvoker:
+        return GoogleLMInvoker(MODEL, api_key=KEY, base_url=self.base_url)
+
+    async def floor_submit(self, requests: dict[str, str]) -> str:
+        items = [
+            {
+                "request": {"contents": [{"parts": [{"text": text}], "role": "user"}]},
+                "metadata": {"key": key},
+            }
+            for key, text in requests.items()
+        ]
+        body = json.dumps(
+            {"batch": {"inputConfig": {"requests": {"requests": items}}, "displayName": "floor"}}
+        )
+        response = await self.http.post(
+            f"/v1beta/models/{MODEL}:batchGenerateContent",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+        response.raise_for_status()
+        return str(response.json()["name"])
+
+    async def floor_fetch(self, batch_id: str) -> int:
+        response = await self.http.get(f"/v1beta/{batch_id.split(',', maxsplit=1)[0]}")
+        job = response.json()
+        output = job["metadata"]["output"]
+        if "responsesFile" in output:
+            raw = await self.http.get(
+                f"/v1beta/{output['responsesFile']}:download", params={"alt": "media"}
+            )
+            return sum(1 for line in raw.content.splitlines() if json.loads(line))
+        return len(output["inlinedResponses"]["inlinedResponses"])
+
+    async def finish(self, invoker: GoogleLMInvoker, batch_id: str) -> None:
+        await invoker.batch.wait(batch_id, polling=PollingPolicy(0.05, 0.05, 1))
+        assert await invoker.batch.status(batch_id) is BatchStatus.FINISHED
+
+    async def size(self, n: int) -> dict[str, Any]:
+        requests = make_requests(n)
+        builder = self.invoker().request_builder()
+        jsonl_bytes = sum(len(builder.jsonl_line(k, v)) for k, v in requests.items())
+        row: dict[str, Any] = {"n": n, "jsonl_mb": jsonl_bytes / 1e6}
+
+        invoker = self.invoker()
+        row["submit"], batch_id = await timed(lambda: invoker.batch.create(requests), self.repeat)
+        row["submit_floor"], floor_id = await timed(
+            lambda: self.floor_submit(requests), self.repeat
+        )
+        await self.finish(invoker, batch_id)
+        await self.finish(invoker, floor_id)
+
+        row["fetch_floor"], count = await timed(lambda: self.floor_fetch(batch_id), self.repeat)
+        assert count == n, count
+        row["retrieve"], results = await timed(
+            lambda: self.invoker().batch.retrieve(batch_id), self.repeat
+        )
+        assert len(results) == n
+        start = time.perf_counter()
+        messages = [output_to_message(o, model=MODEL, batch=True) for o in results.values()]
+        row["to_aimessage"] = time.perf_counter() - start
+        assert len(messages) == n
+        del results, messages
+
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        await self.invoker().batch.create(requests)
+        row["submit_peak_mb"] = (tracemalloc.get_traced_memory()[1] - base) / 1e6
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        results = await self.invoker().batch.retrieve(batch_id)
+        row["retrieve_peak_mb"] = (tracemalloc.get_traced_memory()[1] - base) / 1e6
+        tracemalloc.stop()
+        del results
+        return row
+
+
+def status_calls_for(seconds: float, policy: PollingPolicy) -> int:
+    elapsed, calls = 0.0, 1
+    for wait in policy.intervals():
+        if elapsed >= seconds:
+            return calls
+        elapsed += wait
+        calls += 1
+    raise AssertionError("unreachable")
+
+
+def seed_library_row() -> str:
+    try:
+        import gllm_inference  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        return (
+            "seed library (gllm-inference-binary): not installed, skipped (it pins "
+            "google-genai 2.x; peers.md measured 3.9 s create / 3.1 s retrieve at 10,000)"
+        )
+    return "seed library: installed, but its measurement is not automated yet"
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| N | JSONL MB | create s | floor s | ratio | retrieve s | +AIMessage s | floor s |"
+        " ratio (retrieve+AIMessage) | create peak MB | retrieve peak MB | peak / JSONL |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        fetch_total = r["retrieve"] + r["to_aimessage"]
+        peak = max(r["submit_peak_mb"], r["retrieve_peak_mb"])
+        lines.append(
+            f"| {r['n']:,} | {r['jsonl_mb']:.2f} | {r['submit']:.3f} | {r['submit_floor']:.3f} | "
+            f"{r['submit'] / r['submit_floor']:.2f}x | {r['retrieve']:.3f} | "
+            f"{r['to_aimessage']:.3f} | {r['fetch_floor']:.3f} | "
+            f"{fetch_total / r['fetch_floor']:.2f}x | {r['submit_peak_mb']:.1f} | "
+            f"{r['retrieve_peak_mb']:.1f} | {peak / r['jsonl_mb']:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+async def run(sizes: list[int], repeat: int) -> None:
+    with EmulatorProcess() as base_url:
+        bench = Bench(base_url, repeat)
+        rows = []
+        for n in sizes:
+            rows.append(await bench.size(n))
+            print(f"measured N={n:,}", file=sys.stderr, flush=True)
+        await bench.http.aclose()
+    print(f"Python {platform.python_version()} on {platform.machine()}, median of {repeat} runs\n")
+    print(render(rows))
+    hour = status_calls_for(3600, PollingPolicy())
+    print(f"\nstatus calls for a job that takes one hour (default polling): {hour}")
+    print(seed_library_row())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python3 tasks.py bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(run([int(s) for s in args.sizes.split(",")], args.repeat))
+
+
+if __name__ == "__main__":
+    main()
