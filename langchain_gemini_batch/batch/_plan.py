@@ -63,6 +63,7 @@ class JobChunk:
     lines: list[bytes] | None = field(default_factory=list)
     requests: list[dict[str, Any]] | None = field(default_factory=list)
     file: IO[bytes] | None = None
+    folder: tempfile.TemporaryDirectory[str] | None = None
 
     @property
     def inline(self) -> bool:
@@ -74,9 +75,10 @@ class JobChunk:
         self.keys.append(key)
         self.size += len(line)
         if self.file is None and self.size > inline_max_bytes:
-            self.file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by close()
-                prefix="gemini-batch-", suffix=".jsonl"
-            )
+            # A fixed file name: the SDK sends it in the upload headers, and recordings must
+            # not change from run to run.
+            self.folder = tempfile.TemporaryDirectory(prefix="gemini-batch-")
+            self.file = (Path(self.folder.name) / "requests.jsonl").open("w+b")
             self.file.writelines(self.lines or [])
             self.lines = self.requests = None
         if self.file is not None:
@@ -102,6 +104,8 @@ class JobChunk:
         """Delete the temporary file, if any."""
         if self.file is not None:
             self.file.close()
+        if self.folder is not None:
+            self.folder.cleanup()
 
 
 def _pairs(

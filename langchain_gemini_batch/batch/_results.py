@@ -32,7 +32,7 @@ def iter_inline_items(items: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str 
 
 def iter_file_items(path: Path) -> Iterator[tuple[str | None, Any]]:
     """`(key, item)` for each line of a downloaded results file, read line by line."""
-    with path.open("rb") as lines:
+    with path.open(encoding="utf-8") as lines:  # str lines: json skips encoding detection
         for line in lines:
             if line.strip():
                 item = json.loads(line)
