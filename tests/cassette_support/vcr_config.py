@@ -1,10 +1,11 @@
 """The vcrpy configuration shared by recording and replay.
 
-Matching is on method, scheme, host, port, path, query and the exact body bytes; headers are
-not matched (`user-agent` and `x-goog-api-client` embed the Python version). Identical polls
-replay in recording order, once each (`allow_playback_repeats=False`). Secrets never reach a cassette:
-the key header and query parameter are replaced, and every response header except the ones the
-SDK reads (`content-type`, the resumable upload's `x-goog-upload-*`) is dropped.
+Matching is on method, scheme, host, port, path, query and the exact body bytes; headers
+are not matched (`user-agent` and `x-goog-api-client` embed the Python version). Identical
+polls replay in recording order, once each (`allow_playback_repeats=False`). Secrets never
+reach a cassette: the key header and query parameter are replaced, and every response
+header except the ones the SDK reads (`content-type`, the resumable upload's
+`x-goog-upload-*`) is dropped.
 """
 
 from __future__ import annotations
