@@ -222,4 +222,15 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "fault_shuffled_results", shuffled_results, {"job_seconds": 0, "shuffle_results": True}
     ),
+    Scenario(
+        "fault_429_then_success",
+        retry_after_429,
+        {"job_seconds": 0},
+        setup=lambda server: server.inject_errors(429, action="batchGenerateContent"),
+    ),
+    Scenario(
+        "fault_429_without_retries",
+        quota_error_without_retries,
+        setup=lambda server: server.inject_errors(429, action="batchGenerateContent"),
+    ),
 ]
