@@ -75,6 +75,8 @@ class Scenario:
     emulator: dict[str, Any] = field(default_factory=dict)
     real_api: bool = False
     setup: Callable[[Any], None] | None = None
+    note: str = ""
+    """What `setup` does to the emulator, for cassettes/README.md."""
 
 
 PROMPTS = {
@@ -227,10 +229,12 @@ SCENARIOS: list[Scenario] = [
         retry_after_429,
         {"job_seconds": 0},
         setup=lambda server: server.inject_errors(429, action="batchGenerateContent"),
+        note="the first create answered 429 RESOURCE_EXHAUSTED",
     ),
     Scenario(
         "fault_429_without_retries",
         quota_error_without_retries,
         setup=lambda server: server.inject_errors(429, action="batchGenerateContent"),
+        note="the first create answered 429 RESOURCE_EXHAUSTED",
     ),
 ]
