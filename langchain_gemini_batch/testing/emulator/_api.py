@@ -1,0 +1,193 @@
+"""The dispatcher: routes a request, checks size and API key, injects faults, logs the call.
+
+Every request is handled under one lock, after the `latency` sleep; in deterministic mode the
+virtual clock advances by one second per request before it is handled.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from langchain_gemini_batch.testing.emulator import _batch_api, _content_api, _file_api
+from langchain_gemini_batch.testing.emulator._clock import Clock, IdFactory
+from langchain_gemini_batch.testing.emulator._files import FileStore
+from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
+from langchain_gemini_batch.testing.emulator._state import (
+    Call,
+    HttpReply,
+    HttpRequest,
+    LoggedRequest,
+    State,
+)
+from langchain_gemini_batch.testing.emulator._wire import (
+    ApiError,
+    dumps,
+    http_error,
+    invalid_argument,
+    invalid_key,
+    missing_key,
+    not_found,
+)
+
+__all__ = ["UPLOAD_CHUNK", "GeminiApi"]
+
+_logger = logging.getLogger(__name__)
+
+Handler = Callable[[State, Call], HttpReply]
+UPLOAD_CHUNK = "files.uploadChunk"
+_VERSION = r"/(v1beta|v1)"
+_MODEL = r"/(models|tunedModels)/([^/:]+)"
+_ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
+    (method, re.compile(pattern), action, handler)
+    for method, pattern, action, handler in [
+        ("POST", rf"{_VERSION}{_MODEL}:generateContent", "generateContent",
+         _content_api.generate_content),
+        ("POST", rf"{_VERSION}{_MODEL}:streamGenerateContent", "streamGenerateContent",
+         _content_api.stream_generate_content),
+        ("POST", rf"{_VERSION}{_MODEL}:countTokens", "countTokens", _content_api.count_tokens),
+        ("POST", rf"{_VERSION}{_MODEL}:batchGenerateContent", "batchGenerateContent",
+         _batch_api.create_batch),
+        ("GET", rf"{_VERSION}/batches", "batches.list", _batch_api.list_batches),
+        ("GET", rf"{_VERSION}/batches/([^/:]+)", "batches.get", _batch_api.get_batch),
+        ("DELETE", rf"{_VERSION}/batches/([^/:]+)", "batches.delete", _batch_api.delete_batch),
+        ("POST", rf"{_VERSION}/batches/([^/:]+):cancel", "batches.cancel",
+         _batch_api.cancel_batch),
+        ("GET", rf"{_VERSION}/files", "files.list", _file_api.list_files),
+        ("GET", rf"{_VERSION}/files/([^/:]+)", "files.get", _file_api.get_file),
+        ("DELETE", rf"{_VERSION}/files/([^/:]+)", "files.delete", _file_api.delete_file),
+        ("GET", rf"(?:/download)?{_VERSION}/files/([^/:]+):download", "files.download",
+         _file_api.download_file),
+        ("POST", rf"/upload{_VERSION}/files", "files.upload", _file_api.upload_start),
+    ]
+]  # fmt: skip
+
+
+def _route(request: HttpRequest) -> tuple[str, str, tuple[str, ...], Handler] | None:
+    """Finds the endpoint: `(action, version, path params, handler)`."""
+    for method, pattern, action, handler in _ROUTES:
+        match = pattern.fullmatch(request.path)
+        if match is None or method != request.method:
+            continue
+        version, *params = match.groups()
+        if action == "files.upload" and "upload_id" in request.query:
+            return UPLOAD_CHUNK, version, (), _file_api.upload_chunk
+        return action, version, tuple(params), handler
+    return None
+
+
+class GeminiApi:
+    """Answers HTTP requests as the Gemini API does; thread-safe.
+
+    Args:
+        options: The emulator options (read on every request, so they may change between calls).
+    """
+
+    def __init__(self, options: EmulatorOptions) -> None:
+        self._lock = threading.RLock()
+        clock = Clock(virtual=options.deterministic)
+        ids = IdFactory(deterministic=options.deterministic, seed=options.seed)
+        self.state = State(options=options, clock=clock, ids=ids, files=FileStore(ids))
+        self._log: list[LoggedRequest] = []
+        self._injected: collections.deque[tuple[str | None, int]] = collections.deque()
+        self._http_rng = random.Random(options.seed)  # noqa: S311
+
+    @property
+    def options(self) -> EmulatorOptions:
+        """The live options."""
+        return self.state.options
+
+    @options.setter
+    def options(self, options: EmulatorOptions) -> None:
+        with self._lock:
+            self.state.options = options
+
+    def requests(self) -> list[LoggedRequest]:
+        """A snapshot of the request log, oldest first."""
+        with self._lock:
+            return list(self._log)
+
+    def clear_requests(self) -> None:
+        """Empties the request log."""
+        with self._lock:
+            self._log.clear()
+
+    def inject(self, codes: tuple[int, ...], action: str | None) -> None:
+        """Queues HTTP errors: the next calls (to `action`, or to any endpoint) get them in order.
+
+        Args:
+            codes: HTTP statuses, one per call.
+            action: An endpoint name such as `batchGenerateContent`, or `None` for any call
+                except upload data chunks.
+        """
+        with self._lock:
+            self._injected.extend((action, code) for code in codes)
+
+    def handle(self, request: HttpRequest) -> HttpReply:
+        """Answers one request (never raises).
+
+        Args:
+            request: The HTTP request.
+        """
+        if self.options.latency:
+            time.sleep(self.options.latency)
+        with self._lock:
+            self.state.clock.tick()
+            action, body, reply = "", None, None
+            try:
+                found = _route(request)
+                if found is None:
+                    raise not_found(f"The requested URL {request.path} was not found.")
+                action, version, params, handler = found
+                body = self._admit(request, action)
+                reply = handler(self.state, Call(request, action, version, params, body))
+            except ApiError as error:
+                headers = (("X-Goog-Upload-Status", "final"),) if action == UPLOAD_CHUNK else ()
+                reply = HttpReply(error.code, dumps(error.body()).encode(), headers=headers)
+            except Exception:
+                _logger.exception("the Gemini API emulator failed on %s", action or "a request")
+                internal = ApiError(500, "Internal error encountered.")
+                reply = HttpReply(500, dumps(internal.body()).encode())
+            query = {k: v for k, v in request.query.items() if k != "key"}
+            self._log.append(
+                LoggedRequest(request.method, request.path, query, body, action, reply.status)
+            )
+            return reply
+
+    def _admit(self, request: HttpRequest, action: str) -> object:
+        """Checks size, key and faults; returns the parsed JSON body (None for upload data)."""
+        options = self.options
+        if action == UPLOAD_CHUNK:
+            self._injected_fault(action, any_call=False)
+            return None
+        if len(request.body) > options.inline_limit_bytes:
+            raise invalid_argument(
+                f"Request payload size exceeds the limit: {options.inline_limit_bytes} bytes."
+            )
+        key = request.headers.get("x-goog-api-key") or request.query.get("key")
+        if not key:
+            raise missing_key()
+        if options.api_key is not None and key != options.api_key:
+            raise invalid_key()
+        self._injected_fault(action, any_call=True)
+        if options.http_error_rate and self._http_rng.random() < options.http_error_rate:
+            code = self._http_rng.choice(options.http_error_codes)
+            raise http_error(code, options.retry_delay_seconds)
+        if not request.body.strip():
+            return None
+        try:
+            return json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise invalid_argument(f"Invalid JSON payload received. {exc}") from exc
+
+    def _injected_fault(self, action: str, *, any_call: bool) -> None:
+        for index, (wanted, code) in enumerate(self._injected):
+            if wanted == action or (wanted is None and any_call):
+                del self._injected[index]
+                raise http_error(code, self.options.retry_delay_seconds)

@@ -1,0 +1,142 @@
+"""Batch endpoints: create (inline or file), get, list, cancel, delete."""
+
+from __future__ import annotations
+
+import random
+
+from langchain_gemini_batch.testing.emulator._content_api import model_name
+from langchain_gemini_batch.testing.emulator._fields import field
+from langchain_gemini_batch.testing.emulator._jobs import BatchJob, ResultsWriter, cancel, observe
+from langchain_gemini_batch.testing.emulator._operation import render_operation
+from langchain_gemini_batch.testing.emulator._results import InputItem, parse_inline, parse_jsonl
+from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
+from langchain_gemini_batch.testing.emulator._wire import (
+    invalid_argument,
+    not_found,
+    quota_exceeded,
+)
+
+__all__ = ["cancel_batch", "create_batch", "delete_batch", "get_batch", "list_batches"]
+
+_DEFAULT_PAGE_SIZE = 50
+_MAX_PAGE_SIZE = 1000
+
+
+def _writer(state: State) -> ResultsWriter:
+    def write(job: BatchJob, data: bytes) -> str:
+        name = f"files/batch-{job.name.removeprefix('batches/')}"
+        state.files.add_generated(
+            name,
+            data,
+            now=job.end_ns or state.clock.now(),
+            public_base=job.public_base,
+            version=job.version,
+        )
+        return name
+
+    return write
+
+
+def _items(state: State, call: Call) -> tuple[list[InputItem], str | None, str | None]:
+    batch = field(call.body, "batch")
+    if not isinstance(batch, dict):
+        raise invalid_argument("* BatchGenerateContentRequest.batch: batch is required")
+    input_config = field(batch, "inputConfig")
+    file_name = field(input_config, "fileName")
+    requests = field(input_config, "requests")
+    display_name = field(batch, "displayName")
+    display = display_name if isinstance(display_name, str) else None
+    if isinstance(file_name, str) and file_name:
+        if not state.files.has(file_name):
+            raise not_found(f"File {file_name} was not found.")
+        items = parse_jsonl(state.files.get(file_name).data)
+        if not items:
+            raise invalid_argument(f"The input file {file_name} holds no requests.")
+        return items, file_name, display
+    if requests is None:
+        raise invalid_argument(
+            "* BatchGenerateContentRequest.batch.input_config: requests or file_name is required"
+        )
+    return parse_inline(field(requests, "requests")), None, display
+
+
+def create_batch(state: State, call: Call) -> HttpReply:
+    """`POST models/{model}:batchGenerateContent`: a new job, answered as PENDING."""
+    model = model_name(call, "batchGenerateContent")
+    items, input_file, display_name = _items(state, call)
+    now = state.clock.now()
+    options = state.options
+    if state.jobs.unfinished(now) >= options.max_running_jobs:
+        raise quota_exceeded(
+            options.retry_delay_seconds,
+            message=(
+                f"You have reached the limit of {options.max_running_jobs} concurrent batch "
+                "jobs. Wait for a job to finish or cancel one, then try again."
+            ),
+            quota_id="ConcurrentBatchJobsPerProject",
+        )
+    name = f"batches/{state.ids.make('batch', 36)}"
+    sequence = state.jobs.next_sequence()
+    job = BatchJob(
+        name=name,
+        sequence=sequence,
+        model=model,
+        display_name=display_name,
+        input_file=input_file,
+        items=items,
+        create_ns=now,
+        duration_ns=int(options.job_seconds * 1_000_000_000),
+        # Seeded by the job's creation number, so the same seed picks the same failures and
+        # shuffles in every mode (job names are random unless deterministic).
+        rng=random.Random(f"{options.seed}:job:{sequence}"),  # noqa: S311
+        version=call.version,
+        public_base=call.request.public_base,
+    )
+    state.jobs.add(job)
+    return HttpReply.text(render_operation(job, "BATCH_STATE_PENDING"))
+
+
+def get_batch(state: State, call: Call) -> HttpReply:
+    """`GET batches/{id}`: the job as it is now, with its output once it succeeded."""
+    job = state.jobs.get(f"batches/{call.params[0]}")
+    job_state = observe(job, state.clock.now(), state.options, _writer(state))
+    return HttpReply.text(render_operation(job, job_state))
+
+
+def list_batches(state: State, call: Call) -> HttpReply:
+    """`GET batches?pageSize=&pageToken=`: newest first, without inline outputs."""
+    query = call.request.query
+    try:
+        size = int(query.get("pageSize") or _DEFAULT_PAGE_SIZE)
+    except ValueError as exc:
+        raise invalid_argument("Invalid value for pageSize.") from exc
+    size = min(max(size, 1), _MAX_PAGE_SIZE) if size > 0 else _DEFAULT_PAGE_SIZE
+    jobs, token = state.jobs.page(size, query.get("pageToken"))
+    now = state.clock.now()
+    rendered = [
+        render_operation(
+            job,
+            observe(job, now, state.options, _writer(state)),
+            with_output=job.input_file is not None,
+        )
+        for job in jobs
+    ]
+    parts = []
+    if rendered:
+        parts.append('"operations":[' + ",".join(rendered) + "]")
+    if token:
+        parts.append(f'"nextPageToken":"{token}"')
+    return HttpReply.text("{" + ",".join(parts) + "}")
+
+
+def cancel_batch(state: State, call: Call) -> HttpReply:
+    """`POST batches/{id}:cancel`: ends a pending or running job as CANCELLED; answers `{}`."""
+    job = state.jobs.get(f"batches/{call.params[0]}")
+    cancel(job, state.clock.now(), state.options, _writer(state))
+    return HttpReply.text("{}")
+
+
+def delete_batch(state: State, call: Call) -> HttpReply:
+    """`DELETE batches/{id}`: forgets the job; answers `{}`."""
+    state.jobs.delete(f"batches/{call.params[0]}")
+    return HttpReply.text("{}")
