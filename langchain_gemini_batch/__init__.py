@@ -3,6 +3,7 @@
 from langchain_gemini_batch.batch._plan import BatchLimits
 from langchain_gemini_batch.batch.base import BatchOperations, PollingPolicy
 from langchain_gemini_batch.batch.google import GoogleBatchOperations
+from langchain_gemini_batch.chat_models import ChatGeminiBatch
 from langchain_gemini_batch.errors import (
     BatchJobError,
     BatchTimeoutError,
@@ -35,6 +36,7 @@ __all__ = [
     "BatchOperations",
     "BatchStatus",
     "BatchTimeoutError",
+    "ChatGeminiBatch",
     "GeminiBatchError",
     "GoogleBatchOperations",
     "GoogleLMInvoker",

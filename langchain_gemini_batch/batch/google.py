@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,14 @@ from langchain_gemini_batch.batch._results import (
     iter_inline_items,
     to_result,
 )
-from langchain_gemini_batch.batch.base import BatchOperations
-from langchain_gemini_batch.errors import BatchJobError, InvalidRequestError, RequestFailedError
+from langchain_gemini_batch.batch.base import BatchOperations, PollingPolicy
+from langchain_gemini_batch.convert.google_request import RequestBuilder
+from langchain_gemini_batch.errors import (
+    BatchJobError,
+    InvalidRequestError,
+    RequestFailedError,
+    ResultMismatchError,
+)
 from langchain_gemini_batch.schema import BatchStatus, LMInput
 
 if TYPE_CHECKING:
@@ -84,6 +91,7 @@ class GoogleBatchOperations(BatchOperations):
         self._invoker = invoker
         self._jobs: dict[str, _JobRecord] = {}
         self._ended: dict[str, dict[str, Any]] = {}
+        self._states: dict[str, str] = {}  # last state seen per job, to log changes
 
     @property
     def _client(self) -> Any:
@@ -115,31 +123,104 @@ class GoogleBatchOperations(BatchOperations):
                 empty, a hyperparameter is unknown; nothing has been sent.
             google.genai.errors.APIError: Google refused the job.
         """
+        builder, chunks = self._plan(requests, hyperparameters)
+        try:
+            cap = self._invoker.batch_limits.max_concurrent_jobs
+            if len(chunks) > cap:
+                raise InvalidRequestError(
+                    f"the batch needs {len(chunks)} jobs, more than max_concurrent_jobs={cap}; "
+                    "use invoke(), which runs them in waves, or raise the limits"
+                )
+            return await self._submit_all(chunks, display_name, structured=builder.structured)
+        finally:
+            for chunk in chunks:
+                chunk.close()
+
+    def _plan(
+        self,
+        requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
+        hyperparameters: Mapping[str, Any] | None,
+    ) -> tuple[RequestBuilder, list[JobChunk]]:
         builder = self._invoker.request_builder(hyperparameters)
-        limits = self._invoker.batch_limits
         with gc_paused():
-            chunks = plan_jobs(requests, builder, limits)
+            return builder, plan_jobs(requests, builder, self._invoker.batch_limits)
+
+    async def _submit_all(
+        self,
+        chunks: list[JobChunk],
+        display_name: str | None,
+        *,
+        structured: bool,
+        first: int = 0,
+        total: int | None = None,
+    ) -> str:
+        """Create one job per chunk; on any failure cancel the ones already created."""
+        total = total or len(chunks)
         names: list[str] = []
         try:
-            if len(chunks) > limits.max_concurrent_jobs:
-                raise InvalidRequestError(
-                    f"the batch needs {len(chunks)} jobs, more than max_concurrent_jobs="
-                    f"{limits.max_concurrent_jobs}; use invoke(), which runs them in waves, "
-                    "or raise the limits"
-                )
-            for index, chunk in enumerate(chunks):
+            for index, chunk in enumerate(chunks, start=first):
                 name = display_name or DEFAULT_DISPLAY_NAME
-                if len(chunks) > 1:
-                    name = f"{name} ({index + 1}/{len(chunks)})"
-                names.append(await self._submit(chunk, name, structured=builder.structured))
+                if total > 1:
+                    name = f"{name} ({index + 1}/{total})"
+                names.append(await self._submit(chunk, name, structured=structured))
         except BaseException:
             for created in names:
                 await self._cancel_quietly(created)
             raise
+        return join_handle(names)
+
+    async def invoke(
+        self,
+        requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
+        hyperparameters: Mapping[str, Any] | None = None,
+        *,
+        display_name: str | None = None,
+        polling: PollingPolicy | None = None,
+        max_wait: float | None = None,
+        cancel_on_exit: bool = True,
+        status_check_interval: float | None = None,
+        max_iterations: int | None = None,
+    ) -> dict[str, BatchResult]:
+        """Create the job(s), wait, and return every result keyed by request ID.
+
+        Work that needs more jobs than `BatchLimits.max_concurrent_jobs` runs in waves of at
+        most that many jobs; `max_wait` covers all waves. See `BatchOperations.invoke`.
+        """
+        if status_check_interval is not None:
+            polling = PollingPolicy(status_check_interval, status_check_interval, 1.0)
+        builder, chunks = self._plan(requests, hyperparameters)
+        cap = self._invoker.batch_limits.max_concurrent_jobs
+        start = time.monotonic()
+        results: dict[str, BatchResult] = {}
+        try:
+            for first in range(0, len(chunks), cap):
+                wave = chunks[first : first + cap]
+                handle = await self._submit_all(
+                    wave,
+                    display_name,
+                    structured=builder.structured,
+                    first=first,
+                    total=len(chunks),
+                )
+                for chunk in wave:
+                    chunk.close()
+                left = None if max_wait is None else max(0.0, max_wait - (time.monotonic() - start))
+                await self.wait(
+                    handle,
+                    polling=polling,
+                    max_wait=left,
+                    cancel_on_exit=cancel_on_exit,
+                    max_iterations=max_iterations,
+                )
+                try:
+                    results.update(await self.retrieve(handle))
+                except ResultMismatchError as error:
+                    error.results = {**results, **error.results}
+                    raise
         finally:
             for chunk in chunks:
                 chunk.close()
-        return join_handle(names)
+        return results
 
     async def _submit(self, chunk: JobChunk, display_name: str, *, structured: bool) -> str:
         client = self._client
@@ -167,7 +248,11 @@ class GoogleBatchOperations(BatchOperations):
 
     async def _get(self, name: str) -> dict[str, Any]:
         job: dict[str, Any] = await self._client.get_batch(name)
-        if status_of_state(job_state(job)).is_terminal:
+        state = job_state(job)
+        if self._states.get(name) != state:
+            self._states[name] = state
+            logger.info("%s is %s", name, state)
+        if status_of_state(state).is_terminal:
             self._ended[name] = job  # retrieve() right after wait() reuses this body
         return job
 

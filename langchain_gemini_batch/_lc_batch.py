@@ -1,0 +1,311 @@
+"""The core of `ChatGeminiBatch.abatch`: N LangChain inputs, one Gemini batch job, N LLM runs.
+
+Each input gets what a normal chat-model call gives it: its own callback manager built from
+its own config, `on_chat_model_start` (with the `ls_*` params and its run id), and exactly one
+`on_llm_end` or `on_llm_error`. Between the two, every input that converts cleanly and is not
+in the LLM cache becomes one request (keyed by its index) of one batch job. A request that
+fails, or an input that cannot be converted, fails alone; a job that fails, times out or is
+cancelled fails every input still waiting, and every open run is closed before anything is
+raised.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.caches import BaseCache
+from langchain_core.callbacks import AsyncCallbackManager, AsyncCallbackManagerForLLMRun
+from langchain_core.globals import get_llm_cache
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.load import dumps
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import get_config_list
+from langchain_core.utils.utils import LC_ID_PREFIX
+
+from langchain_gemini_batch._settings import (
+    CallOptions,
+    batch_wait_options,
+    ls_structured_output_options,
+    split_call_options,
+)
+from langchain_gemini_batch.convert.langchain import messages_to_lm_input
+from langchain_gemini_batch.convert.langchain_output import output_to_message
+from langchain_gemini_batch.errors import ResultMismatchError
+from langchain_gemini_batch.schema import LMOutput, Message
+
+if TYPE_CHECKING:
+    from langchain_gemini_batch.chat_models import ChatGeminiBatch
+
+try:  # rewrites image blocks for tracers exactly as BaseChatModel does; cosmetic only
+    from langchain_core.language_models.chat_models import (
+        _format_for_tracing as format_for_tracing,
+    )
+except ImportError:  # pragma: no cover - a future langchain-core
+
+    def format_for_tracing(messages: list[BaseMessage]) -> list[BaseMessage]:
+        return messages
+
+
+__all__ = ["BatchOutcome", "as_completed_order", "run_batch"]
+
+logger = logging.getLogger("langchain_gemini_batch")
+
+BatchOutcome = AIMessage | Exception
+"""One input's result: its message, or the exception that input failed with."""
+
+_NOT_TRACED = frozenset({"tools", "functions", "messages", "response_format"})
+
+
+@dataclass
+class _Slot:
+    """One input on its way through the batch."""
+
+    index: int
+    messages: list[BaseMessage] | None = None
+    lm_input: list[Message] | None = None
+    run: AsyncCallbackManagerForLLMRun | None = None
+    cache_prompt: str | None = None
+    outcome: AIMessage | BaseException | None = None
+    closed: bool = False
+
+    @property
+    def request_id(self) -> str:
+        return str(self.index)
+
+
+class _BatchCall:
+    def __init__(
+        self,
+        model: ChatGeminiBatch,
+        inputs: Sequence[LanguageModelInput],
+        configs: list[RunnableConfig],
+        kwargs: dict[str, Any],
+    ) -> None:
+        self.model = model
+        self.configs = configs
+        self.slots = [_Slot(index) for index in range(len(inputs))]
+        self.inputs = inputs
+        self.stop: list[str] | None = kwargs.pop("stop", None)
+        self.ls_format: dict[str, Any] | None = None
+        for name in ("ls_structured_output_format", "structured_output_format"):
+            self.ls_format = kwargs.pop(name, None) or self.ls_format
+        self.kwargs = kwargs  # what LangChain's own code would see (params, cache key)
+        self.options = CallOptions(model=model.model)
+
+    async def open_runs(self) -> None:
+        model, stop = self.model, self.stop
+        params = model._get_invocation_params(stop=stop, **self.kwargs)
+        traced = {k: v for k, v in params.items() if k not in _NOT_TRACED}
+        ls_params = model._get_ls_params_with_defaults(stop=stop, **self.kwargs)
+        start_options = {
+            "stop": stop,
+            **ls_structured_output_options(self.ls_format),
+        }
+        for slot, item, config in zip(self.slots, self.inputs, self.configs, strict=True):
+            try:
+                slot.messages = model._convert_input(item).to_messages()
+            except Exception as exc:  # a bad input fails alone, before any run opens
+                slot.outcome = exc
+                continue
+            manager = AsyncCallbackManager.configure(
+                config.get("callbacks"),
+                model.callbacks,
+                model.verbose,
+                config.get("tags"),
+                model.tags,
+                {**(config.get("metadata") or {}), **ls_params},
+                model.metadata,
+                langsmith_inheritable_metadata=traced,
+            )
+            runs = await manager.on_chat_model_start(
+                model._serialized,
+                [format_for_tracing(slot.messages)],
+                invocation_params=params,
+                options=start_options,
+                name=config.get("run_name"),
+                run_id=config.pop("run_id", None),
+                batch_size=len(self.slots),
+            )
+            slot.run = runs[0]
+
+    def _cache(self) -> BaseCache | None:
+        cache = self.model.cache
+        if cache is False:
+            return None
+        if isinstance(cache, BaseCache):
+            return cache
+        global_cache = get_llm_cache()
+        if cache is True and global_cache is None:
+            raise ValueError("Asked to cache, but no cache found at `langchain.cache`.")
+        return global_cache
+
+    async def prepare(self) -> dict[str, list[Message]]:
+        """Convert each waiting input and look it up in the cache; the requests to send."""
+        self.options = split_call_options(self.model.model, self.stop, self.kwargs)
+        invoker = self.model._invoker(self.options.model)
+        builder = invoker.request_builder(self.options.hyperparameters)  # fails the call
+        cache = self._cache()
+        llm_string = self.model._get_llm_string(stop=self.stop, **self.kwargs) if cache else ""
+        requests: dict[str, list[Message]] = {}
+        for slot in self.waiting():
+            assert slot.messages is not None
+            try:
+                slot.lm_input = messages_to_lm_input(slot.messages, request_id=slot.request_id)
+                builder.build(slot.request_id, slot.lm_input)  # validate now, fail alone
+            except Exception as exc:
+                slot.outcome = exc
+                continue
+            if cache is not None:
+                slot.cache_prompt = dumps(
+                    [m.model_copy(update={"id": None}) if m.id else m for m in slot.messages]
+                )
+                hit = await cache.alookup(slot.cache_prompt, llm_string)
+                if isinstance(hit, list):
+                    generations = self.model._convert_cached_generations(hit)
+                    slot.outcome = self._finish_message(slot, generations[0].message)
+                    continue
+            requests[slot.request_id] = slot.lm_input
+        return requests
+
+    def waiting(self) -> list[_Slot]:
+        return [slot for slot in self.slots if slot.outcome is None]
+
+    def _finish_message(self, slot: _Slot, message: BaseMessage) -> AIMessage:
+        assert isinstance(message, AIMessage)
+        if message.id is None and slot.run is not None:
+            message.id = f"{LC_ID_PREFIX}-{slot.run.run_id}-0"
+        if self.model.output_version == "v1":
+            metadata = {**message.response_metadata, "output_version": "v1"}
+            message = message.model_copy(
+                update={"content": message.content_blocks, "response_metadata": metadata}
+            )
+        return message
+
+    async def submit(self, requests: dict[str, list[Message]]) -> None:
+        model = self.model
+        if model.rate_limiter:
+            await model.rate_limiter.aacquire(blocking=True)
+        logger.info("submitting %d of %d inputs as a batch job", len(requests), len(self.slots))
+        invoker = model._invoker(self.options.model)
+        try:
+            results: dict[str, Any] = await invoker.batch.invoke(
+                dict(requests), self.options.hyperparameters, **batch_wait_options(model)
+            )
+            mismatch: ResultMismatchError | None = None
+        except ResultMismatchError as exc:  # deliver what matched; the rest fail with it
+            results, mismatch = exc.results, exc
+        for slot in self.waiting():
+            result = results.get(slot.request_id, mismatch)
+            if isinstance(result, LMOutput):
+                message = output_to_message(result, model=self.options.model, batch=True)
+                slot.outcome = self._finish_message(slot, message)
+            else:
+                slot.outcome = result
+        await self._update_cache()
+
+    async def _update_cache(self) -> None:
+        cache = self._cache()
+        if cache is None:
+            return
+        llm_string = self.model._get_llm_string(stop=self.stop, **self.kwargs)
+        for slot in self.slots:
+            if slot.cache_prompt is not None and isinstance(slot.outcome, AIMessage):
+                generation = ChatGeneration(message=slot.outcome)
+                await cache.aupdate(slot.cache_prompt, llm_string, [generation])
+
+    async def close_runs(self) -> None:
+        """Close every open run exactly once: `on_llm_end` or `on_llm_error`."""
+        for slot in self.slots:
+            if slot.run is None or slot.closed:
+                continue
+            slot.closed = True
+            outcome = slot.outcome
+            if isinstance(outcome, AIMessage):
+                generation = ChatGeneration(message=outcome)
+                await slot.run.on_llm_end(LLMResult(generations=[[generation]]))
+            else:
+                error = outcome if outcome is not None else RuntimeError("no result")
+                await slot.run.on_llm_error(error, response=LLMResult(generations=[[]]))
+
+    def outcomes(self) -> list[BatchOutcome]:
+        """Every input's outcome, in input order (each one set by now)."""
+        outcomes: list[BatchOutcome] = []
+        for slot in self.slots:
+            outcome = slot.outcome
+            if not isinstance(outcome, (AIMessage, Exception)):  # pragma: no cover
+                raise RuntimeError(f"input {slot.index} has no outcome: {outcome!r}")
+            outcomes.append(outcome)
+        return outcomes
+
+    def fail_waiting(self, error: BaseException) -> None:
+        for slot in self.waiting():
+            slot.outcome = error
+
+
+async def run_batch(
+    model: ChatGeminiBatch,
+    inputs: Sequence[LanguageModelInput],
+    config: RunnableConfig | Sequence[RunnableConfig] | None,
+    *,
+    return_exceptions: bool,
+    kwargs: dict[str, Any],
+) -> list[BatchOutcome]:
+    """Run `inputs` as one batch job (more only when Google's limits split it).
+
+    Args:
+        model: The chat model.
+        inputs: LangChain inputs (strings, message lists, prompt values, ...).
+        config: One config for all inputs, or one per input.
+        return_exceptions: Return a failed input's exception in its place instead of raising.
+        kwargs: Call options (`stop`, `tools`, `tool_config`, Gemini settings, ...).
+
+    Returns:
+        One message (or exception) per input, in input order.
+
+    Raises:
+        Exception: Without `return_exceptions`, the first failure in input order, raised only
+            after every run is closed. `CancelledError` and other `BaseException`s are always
+            re-raised.
+    """
+    if not inputs:
+        return []
+    configs = get_config_list(config, len(inputs))
+    call = _BatchCall(model, inputs, configs, dict(kwargs))
+    try:
+        await call.open_runs()
+        requests = await call.prepare()
+        if requests:
+            await call.submit(requests)
+    except BaseException as exc:  # job-level: every input still waiting fails with it
+        call.fail_waiting(exc)
+        await call.close_runs()
+        if return_exceptions and isinstance(exc, Exception):
+            return call.outcomes()
+        raise
+    await call.close_runs()
+    outcomes = call.outcomes()
+    if not return_exceptions:
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome
+    return outcomes
+
+
+def as_completed_order(
+    outcomes: list[BatchOutcome], *, return_exceptions: bool
+) -> Iterator[tuple[int, BatchOutcome]]:
+    """`(index, outcome)` pairs for `*_as_completed`: successes first, then failures.
+
+    Every result of a job arrives at once, so "as completed" is any order; successes come
+    first so that, without `return_exceptions`, the caller has them all before the raise.
+    """
+    failures = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, Exception)]
+    yield from ((i, o) for i, o in enumerate(outcomes) if not isinstance(o, Exception))
+    if failures and not return_exceptions:
+        raise failures[0][1]
+    yield from failures
