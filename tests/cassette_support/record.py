@@ -18,12 +18,12 @@ from typing import Any
 
 from langchain_gemini_batch import PollingPolicy
 from langchain_gemini_batch.testing.emulator import EmulatorServer
+from tests.cassette_support.registry import SCENARIOS
 from tests.cassette_support.scenarios import (
     EMULATOR_PORT,
     EMULATOR_URL,
     GOOGLE_URL,
     RECORDING_KEY,
-    SCENARIOS,
     Context,
     Scenario,
 )

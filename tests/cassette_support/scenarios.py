@@ -206,7 +206,7 @@ async def online_generate(ctx: Context) -> None:
     ctx.expect_text(output, "Say hello online")
 
 
-SCENARIOS: list[Scenario] = [
+SEED_SCENARIOS: list[Scenario] = [
     Scenario("seed_inline_lifecycle", inline_lifecycle, {"job_seconds": 3}, real_api=True),
     Scenario("seed_file_lifecycle", file_lifecycle, {"job_seconds": 3}, real_api=True),
     Scenario("seed_list_pages", list_pages, {"job_seconds": 60}, real_api=True),

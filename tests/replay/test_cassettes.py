@@ -6,7 +6,8 @@ import pytest
 import yaml
 from pytest_socket import disable_socket, enable_socket
 
-from tests.cassette_support.scenarios import RECORDING_KEY, SCENARIOS, Context, Scenario
+from tests.cassette_support.registry import SCENARIOS
+from tests.cassette_support.scenarios import RECORDING_KEY, Context, Scenario
 from tests.cassette_support.vcr_config import CASSETTES, make_vcr, read_manifest, use_cassette
 
 pytestmark = pytest.mark.cassette
