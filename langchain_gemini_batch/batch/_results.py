@@ -14,11 +14,21 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from langchain_gemini_batch._gc import gc_paused
+from langchain_gemini_batch.batch._jobs import job_state, status_of_state
 from langchain_gemini_batch.convert.google_response import error_to_failure, response_to_output
-from langchain_gemini_batch.errors import RequestFailedError, ResultMismatchError
-from langchain_gemini_batch.schema import LMOutput
+from langchain_gemini_batch.errors import BatchJobError, RequestFailedError, ResultMismatchError
+from langchain_gemini_batch.schema import BatchStatus, LMOutput
 
-__all__ = ["BatchResult", "KeyCheck", "iter_file_items", "iter_inline_items", "to_result"]
+__all__ = [
+    "BatchResult",
+    "KeyCheck",
+    "fail_unfinished_job",
+    "iter_file_items",
+    "iter_inline_items",
+    "join_into",
+    "to_result",
+]
 
 BatchResult = LMOutput | RequestFailedError
 """One request's result: its output, or the typed failure of that one request."""
@@ -118,3 +128,53 @@ class KeyCheck:
                     f"results for {self.expected_count} requests",
                 )
             raise error
+
+
+def join_into(
+    results: dict[str, BatchResult],
+    items: Iterable[tuple[str | None, Any]],
+    check: KeyCheck,
+    batch_job: str,
+    *,
+    structured: bool,
+) -> None:
+    """Add each keyed item to `results` under its key, as `check` allows (GC paused)."""
+    with gc_paused():
+        for key, item in items:
+            if check.accept(key):
+                assert key is not None
+                results[key] = to_result(key, item, structured=structured, batch_job=batch_job)
+
+
+def fail_unfinished_job(
+    results: dict[str, BatchResult],
+    batch_job: str,
+    job: Mapping[str, Any],
+    keys: list[str] | None,
+    *,
+    several: bool,
+) -> bool:
+    """Deal with a job that has no results; whether it was one.
+
+    A job still running, or the only job of a batch, raises `BatchJobError`. A job of a split
+    batch that ended FAILED, CANCELLED or EXPIRED turns each of its (known) request IDs into a
+    `RequestFailedError`, so the other jobs' results are not lost.
+    """
+    state = job_state(job)
+    status = status_of_state(state)
+    if status is BatchStatus.FINISHED:
+        return False
+    message = (job.get("error") or {}).get("message")
+    if not status.is_terminal:
+        raise BatchJobError(batch_job, state, "the job has not finished yet")
+    if not (several and keys):
+        raise BatchJobError(batch_job, state, message)
+    for key in keys:
+        results[key] = RequestFailedError(
+            request_id=key,
+            code=None,
+            status=state,
+            error_message=message or f"batch job {batch_job} ended in {state}",
+            batch_job=batch_job,
+        )
+    return True

@@ -31,16 +31,15 @@ from langchain_gemini_batch.batch._plan import JobChunk, plan_jobs
 from langchain_gemini_batch.batch._results import (
     BatchResult,
     KeyCheck,
+    fail_unfinished_job,
     iter_file_items,
     iter_inline_items,
-    to_result,
+    join_into,
 )
 from langchain_gemini_batch.batch.base import BatchOperations, PollingPolicy
 from langchain_gemini_batch.convert.google_request import RequestBuilder
 from langchain_gemini_batch.errors import (
-    BatchJobError,
     InvalidRequestError,
-    RequestFailedError,
     ResultMismatchError,
 )
 from langchain_gemini_batch.schema import BatchStatus, LMInput
@@ -310,7 +309,8 @@ class GoogleBatchOperations(BatchOperations):
         for name in names:
             job = self._ended.pop(name, None) or await self._client.get_batch(name)
             record = self._jobs.get(name)
-            if not self._job_failed_into(results, name, job, record, several=len(names) > 1):
+            keys = record.keys if record else None
+            if not fail_unfinished_job(results, name, job, keys, several=len(names) > 1):
                 check = overall or KeyCheck(
                     name, record.keys if record else None, request_counts(job)["total"] or None
                 )
@@ -323,35 +323,6 @@ class GoogleBatchOperations(BatchOperations):
         if overall is not None:
             overall.finish(results)
         return results
-
-    def _job_failed_into(
-        self,
-        results: dict[str, BatchResult],
-        name: str,
-        job: dict[str, Any],
-        record: _JobRecord | None,
-        *,
-        several: bool,
-    ) -> bool:
-        """Handle a job without results; whether it was one."""
-        state = job_state(job)
-        status = status_of_state(state)
-        if status is BatchStatus.FINISHED:
-            return False
-        message = (job.get("error") or {}).get("message")
-        if not status.is_terminal:
-            raise BatchJobError(name, state, "the job has not finished yet")
-        if not (several and record):
-            raise BatchJobError(name, state, message)
-        for key in record.keys:
-            results[key] = RequestFailedError(
-                request_id=key,
-                code=None,
-                status=state,
-                error_message=message or f"batch job {name} ended in {state}",
-                batch_job=name,
-            )
-        return True
 
     async def _read_into(
         self,
@@ -367,26 +338,12 @@ class GoogleBatchOperations(BatchOperations):
             return
         kind, where = location
         if kind == "inline":
-            self._join(results, iter_inline_items(where), check, name, structured)
+            join_into(results, iter_inline_items(where), check, name, structured=structured)
             return
         with tempfile.TemporaryDirectory(prefix="gemini-batch-") as folder:
             path = Path(folder) / "results.jsonl"
             await self._client.download_to(where, path)
-            self._join(results, iter_file_items(path), check, name, structured)
-
-    @staticmethod
-    def _join(
-        results: dict[str, BatchResult],
-        items: Iterable[tuple[str | None, Any]],
-        check: KeyCheck,
-        name: str,
-        structured: bool,
-    ) -> None:
-        with gc_paused():
-            for key, item in items:
-                if check.accept(key):
-                    assert key is not None
-                    results[key] = to_result(key, item, structured=structured, batch_job=name)
+            join_into(results, iter_file_items(path), check, name, structured=structured)
 
     async def list(self, *, page_size: int = 100) -> list[dict[str, Any]]:
         """Every batch job of the account, following every page.
