@@ -3,7 +3,7 @@
 
     python3 tasks.py demo      # set up .venv, then run a real chain.abatch through the Batch API
     python3 tasks.py test      # set up .venv, then ruff, mypy and the whole test suite
-    python3 tasks.py bench     # benchmarks (bench/README.md)
+    python3 tasks.py bench     # benchmarks against the emulator (README: Benchmarks)
     python3 tasks.py record    # re-record every cassette (emulator, or Google with GOOGLE_API_KEY)
     python3 tasks.py emulator  # start the local Gemini API emulator on port 8765
 
@@ -54,12 +54,25 @@ def setup() -> None:
     STAMP.write_text(fingerprint)
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> int:
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def run(*args: str) -> int:
     """Run a command with the virtual environment's executables first on PATH."""
-    full_env = {**os.environ, **(env or {})}
-    full_env["PATH"] = f"{BIN}{os.pathsep}{full_env.get('PATH', '')}"
-    full_env.pop("PYTHONPATH", None)
-    return subprocess.run(list(args), cwd=ROOT, env=full_env, check=False).returncode
+    return subprocess.run(list(args), cwd=ROOT, env=_env(), check=False).returncode
+
+
+def become(*args: str) -> int:
+    """Replace this process with the command, so signals (Ctrl-C, SIGTERM) reach it directly."""
+    os.chdir(ROOT)
+    if os.name == "nt":  # no exec on Windows: run it as a child instead
+        return run(*args)
+    os.execve(args[0], list(args), _env())  # noqa: S606 - our own venv's python
+    return 0  # not reached: execve does not return
 
 
 def cmd_test(extra: list[str]) -> int:
@@ -80,11 +93,11 @@ def cmd_test(extra: list[str]) -> int:
 
 
 COMMANDS = {
-    "demo": lambda extra: run(str(PY), "examples/chain_abatch.py", *extra),
+    "demo": lambda extra: become(str(PY), "examples/chain_abatch.py", *extra),
     "test": cmd_test,
-    "bench": lambda extra: run(str(PY), "-m", "bench", *extra),
-    "record": lambda extra: run(str(PY), "-m", "tests.cassette_support.record", *extra),
-    "emulator": lambda extra: run(
+    "bench": lambda extra: become(str(PY), "-m", "bench", *extra),
+    "record": lambda extra: become(str(PY), "-m", "tests.cassette_support.record", *extra),
+    "emulator": lambda extra: become(
         str(PY), "-m", "langchain_gemini_batch.testing.emulator", *(extra or ["--port", "8765"])
     ),
 }

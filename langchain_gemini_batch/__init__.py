@@ -6,6 +6,7 @@ from langchain_gemini_batch.batch.google import GoogleBatchOperations
 from langchain_gemini_batch.chat_models import ChatGeminiBatch
 from langchain_gemini_batch.errors import (
     BatchJobError,
+    BatchNotFinishedError,
     BatchTimeoutError,
     GeminiBatchError,
     InvalidRequestError,
@@ -33,6 +34,7 @@ __all__ = [
     "Attachment",
     "BatchJobError",
     "BatchLimits",
+    "BatchNotFinishedError",
     "BatchOperations",
     "BatchStatus",
     "BatchTimeoutError",

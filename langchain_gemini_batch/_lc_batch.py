@@ -27,6 +27,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import get_config_list
 from langchain_core.utils.utils import LC_ID_PREFIX
 
+from langchain_gemini_batch._gc import gc_paused
 from langchain_gemini_batch._settings import (
     CallOptions,
     batch_wait_options,
@@ -199,13 +200,14 @@ class _BatchCall:
             mismatch: ResultMismatchError | None = None
         except ResultMismatchError as exc:  # deliver what matched; the rest fail with it
             results, mismatch = exc.results, exc
-        for slot in self.waiting():
-            result = results.get(slot.request_id, mismatch)
-            if isinstance(result, LMOutput):
-                message = output_to_message(result, model=self.options.model, batch=True)
-                slot.outcome = self._finish_message(slot, message)
-            else:
-                slot.outcome = result
+        with gc_paused():  # a bulk conversion that makes no reference cycles
+            for slot in self.waiting():
+                result = results.get(slot.request_id, mismatch)
+                if isinstance(result, LMOutput):
+                    message = output_to_message(result, model=self.options.model, batch=True)
+                    slot.outcome = self._finish_message(slot, message)
+                else:
+                    slot.outcome = result
         await self._update_cache()
 
     async def _update_cache(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "BatchJobError",
+    "BatchNotFinishedError",
     "BatchTimeoutError",
     "GeminiBatchError",
     "InvalidRequestError",
@@ -89,6 +90,20 @@ class BatchJobError(GeminiBatchError):
         self.error_message = error_message
         detail = f": {error_message}" if error_message else ""
         super().__init__(f"batch job {batch_job} ended in {state}{detail}")
+
+
+class BatchNotFinishedError(BatchJobError):
+    """Results were asked for before the job ended; wait until `status()` is FINISHED."""
+
+    def __init__(self, batch_job: str, state: str) -> None:
+        GeminiBatchError.__init__(
+            self,
+            f"batch job {batch_job} has not finished yet ({state}); wait until status() is "
+            "BatchStatus.FINISHED, or use invoke(), which waits",
+        )
+        self.batch_job = batch_job
+        self.state = state
+        self.error_message = None
 
 
 class BatchTimeoutError(GeminiBatchError, TimeoutError):

@@ -9,6 +9,7 @@ A job is closed and a new one started when the next line would pass `max_request
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from langchain_gemini_batch.schema import LMInput
 __all__ = ["BatchLimits", "JobChunk", "plan_jobs"]
 
 GOOGLE_INLINE_LIMIT = 20_000_000
+DICT_CACHE_BYTES = 1_000_000
+"""Keep built request dicts for the first this-many JSONL bytes of a job (the inline fast path);
+later lines are re-parsed only if the job stays inline, so file-mode batches never hold more."""
 GOOGLE_FILE_LIMIT = 2_000_000_000
 
 
@@ -87,12 +91,18 @@ class JobChunk:
             assert self.lines is not None
             assert self.requests is not None
             self.lines.append(line)
-            self.requests.append({"request": request, "metadata": {"key": key}})
+            if self.size <= DICT_CACHE_BYTES:
+                self.requests.append({"request": request, "metadata": {"key": key}})
 
     def inline_requests(self) -> list[dict[str, Any]]:
         """The inline `requests` items: `{"request": ..., "metadata": {"key": ...}}`."""
         assert self.requests is not None, "a file job has no inline requests"
-        return self.requests
+        assert self.lines is not None
+        items = self.requests
+        for line in self.lines[len(items) :]:
+            decoded = json.loads(line)
+            items.append({"request": decoded["request"], "metadata": {"key": decoded["key"]}})
+        return items
 
     def path(self) -> Path:
         """The spilled file, flushed (only for file jobs)."""

@@ -17,7 +17,12 @@ from typing import Any
 from langchain_gemini_batch._gc import gc_paused
 from langchain_gemini_batch.batch._jobs import job_state, status_of_state
 from langchain_gemini_batch.convert.google_response import error_to_failure, response_to_output
-from langchain_gemini_batch.errors import BatchJobError, RequestFailedError, ResultMismatchError
+from langchain_gemini_batch.errors import (
+    BatchJobError,
+    BatchNotFinishedError,
+    RequestFailedError,
+    ResultMismatchError,
+)
 from langchain_gemini_batch.schema import BatchStatus, LMOutput
 
 __all__ = [
@@ -166,7 +171,7 @@ def fail_unfinished_job(
         return False
     message = (job.get("error") or {}).get("message")
     if not status.is_terminal:
-        raise BatchJobError(batch_job, state, "the job has not finished yet")
+        raise BatchNotFinishedError(batch_job, state)
     if not (several and keys):
         raise BatchJobError(batch_job, state, message)
     for key in keys:

@@ -1,0 +1,52 @@
+"""The public surface is `__all__`, pinned here; everything else is private."""
+
+import pytest
+
+import langchain_gemini_batch
+from langchain_gemini_batch import BatchJobError, BatchNotFinishedError
+from tests.unit.fake_google import FakeGoogle, operation
+
+EXPECTED = [
+    "Attachment",
+    "BatchJobError",
+    "BatchLimits",
+    "BatchNotFinishedError",
+    "BatchOperations",
+    "BatchStatus",
+    "BatchTimeoutError",
+    "ChatGeminiBatch",
+    "GeminiBatchError",
+    "GoogleBatchOperations",
+    "GoogleLMInvoker",
+    "InvalidRequestError",
+    "LMInput",
+    "LMOutput",
+    "LMOutputItem",
+    "Message",
+    "MessageContent",
+    "MessageRole",
+    "PollingPolicy",
+    "RequestFailedError",
+    "ResultMismatchError",
+    "Thinking",
+    "TokenUsage",
+    "ToolCall",
+    "ToolResult",
+    "UnknownParameterError",
+]
+
+
+def test_all_is_pinned_and_importable() -> None:
+    assert sorted(langchain_gemini_batch.__all__) == EXPECTED
+    for name in EXPECTED:
+        assert getattr(langchain_gemini_batch, name) is not None
+
+
+async def test_retrieving_too_early_says_so(google: FakeGoogle) -> None:
+    google.on("GET", r"/batches/job1$", operation(state="BATCH_STATE_PENDING"))
+    invoker = google.invoker()
+    with pytest.raises(BatchNotFinishedError, match="has not finished yet") as caught:
+        await invoker.batch.retrieve("batches/job1")
+    assert isinstance(caught.value, BatchJobError)
+    assert caught.value.state == "JOB_STATE_PENDING"
+    assert "ended" not in str(caught.value)
