@@ -149,7 +149,7 @@ class _BatchCall:
         """Convert each waiting input and look it up in the cache; the requests to send."""
         self.options = split_call_options(self.model.model, self.stop, self.kwargs)
         invoker = self.model._invoker(self.options.model)
-        builder = invoker.request_builder(self.options.hyperparameters)  # fails the call
+        invoker.request_builder(self.options.hyperparameters)  # bad settings fail the call
         cache = self._cache()
         llm_string = self.model._get_llm_string(stop=self.stop, **self.kwargs) if cache else ""
         requests: dict[str, list[Message]] = {}
@@ -157,7 +157,6 @@ class _BatchCall:
             assert slot.messages is not None
             try:
                 slot.lm_input = messages_to_lm_input(slot.messages, request_id=slot.request_id)
-                builder.build(slot.request_id, slot.lm_input)  # validate now, fail alone
             except Exception as exc:
                 slot.outcome = exc
                 continue
@@ -194,8 +193,12 @@ class _BatchCall:
         logger.info("submitting %d of %d inputs as a batch job", len(requests), len(self.slots))
         invoker = model._invoker(self.options.model)
         try:
+            # An input the request builder rejects fails alone (skip_invalid), not the job.
             results: dict[str, Any] = await invoker.batch.invoke(
-                dict(requests), self.options.hyperparameters, **batch_wait_options(model)
+                dict(requests),
+                self.options.hyperparameters,
+                skip_invalid=True,
+                **batch_wait_options(model),
             )
             mismatch: ResultMismatchError | None = None
         except ResultMismatchError as exc:  # deliver what matched; the rest fail with it

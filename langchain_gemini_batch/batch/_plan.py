@@ -131,6 +131,8 @@ def plan_jobs(
     requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
     builder: RequestBuilder,
     limits: BatchLimits,
+    *,
+    invalid: dict[str, InvalidRequestError] | None = None,
 ) -> list[JobChunk]:
     """Validate and encode every request, cutting them into jobs.
 
@@ -138,9 +140,12 @@ def plan_jobs(
         requests: Request ID to input, as a mapping or as `(id, input)` pairs.
         builder: Builds each wire request.
         limits: Where to cut.
+        invalid: When given, a request whose input is invalid is recorded here under its ID
+            and left out, instead of failing the whole batch (ID problems still raise).
 
     Returns:
-        The jobs' chunks, in order; the caller closes them.
+        The jobs' chunks, in order (none when every input was set aside); the caller closes
+        them.
 
     Raises:
         InvalidRequestError: The batch is empty, an ID is empty, not a string or repeated, or
@@ -157,14 +162,20 @@ def plan_jobs(
             if request_id in seen:
                 raise InvalidRequestError("duplicate request ID", request_id=request_id)
             seen.add(request_id)
-            request = builder.build(request_id, lm_input)
-            line = builder.encode_line(request_id, request)
-            if len(line) > limits.max_bytes_per_job:
-                raise InvalidRequestError(
-                    f"the encoded request is {len(line):,} bytes, over the per-job limit "
-                    f"of {limits.max_bytes_per_job:,}",
-                    request_id=request_id,
-                )
+            try:
+                request = builder.build(request_id, lm_input)
+                line = builder.encode_line(request_id, request)
+                if len(line) > limits.max_bytes_per_job:
+                    raise InvalidRequestError(
+                        f"the encoded request is {len(line):,} bytes, over the per-job limit "
+                        f"of {limits.max_bytes_per_job:,}",
+                        request_id=request_id,
+                    )
+            except InvalidRequestError as error:
+                if invalid is None:
+                    raise
+                invalid[request_id] = error
+                continue
             chunk = chunks[-1]
             full = (
                 limits.max_requests_per_job is not None
@@ -175,6 +186,8 @@ def plan_jobs(
             chunk.add(request_id, request, line, limits.inline_max_bytes)
         if not seen:
             raise InvalidRequestError("the batch holds no requests")
+        if not chunks[-1].keys:  # every input was set aside as invalid
+            chunks.pop().close()
     except BaseException:
         for chunk in chunks:
             chunk.close()

@@ -139,10 +139,12 @@ class GoogleBatchOperations(BatchOperations):
         self,
         requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
         hyperparameters: Mapping[str, Any] | None,
+        invalid: dict[str, InvalidRequestError] | None = None,
     ) -> tuple[RequestBuilder, list[JobChunk]]:
         builder = self._invoker.request_builder(hyperparameters)
         with gc_paused():
-            return builder, plan_jobs(requests, builder, self._invoker.batch_limits)
+            chunks = plan_jobs(requests, builder, self._invoker.batch_limits, invalid=invalid)
+        return builder, chunks
 
     async def _submit_all(
         self,
@@ -179,18 +181,23 @@ class GoogleBatchOperations(BatchOperations):
         cancel_on_exit: bool = True,
         status_check_interval: float | None = None,
         max_iterations: int | None = None,
-    ) -> dict[str, BatchResult]:
+        skip_invalid: bool = False,
+    ) -> dict[str, BatchResult | InvalidRequestError]:
         """Create the job(s), wait, and return every result keyed by request ID.
 
         Work that needs more jobs than `BatchLimits.max_concurrent_jobs` runs in waves of at
-        most that many jobs; `max_wait` covers all waves. See `BatchOperations.invoke`.
+        most that many jobs; `max_wait` covers all waves. See `BatchOperations.invoke` for the
+        other arguments. With `skip_invalid=True` the valid requests are sent and each invalid
+        one comes back as its `InvalidRequestError`, instead of the whole batch being refused
+        before anything is sent (the default).
         """
         if status_check_interval is not None:
             polling = PollingPolicy(status_check_interval, status_check_interval, 1.0)
-        builder, chunks = self._plan(requests, hyperparameters)
+        invalid: dict[str, InvalidRequestError] | None = {} if skip_invalid else None
+        builder, chunks = self._plan(requests, hyperparameters, invalid)
         cap = self._invoker.batch_limits.max_concurrent_jobs
         start = time.monotonic()
-        results: dict[str, BatchResult] = {}
+        results: dict[str, BatchResult | InvalidRequestError] = dict(invalid or {})
         try:
             for first in range(0, len(chunks), cap):
                 wave = chunks[first : first + cap]

@@ -14,6 +14,7 @@ from langchain_gemini_batch import (
     LMInput,
     LMOutput,
     Message,
+    PollingPolicy,
     RequestFailedError,
     ResultMismatchError,
 )
@@ -363,3 +364,23 @@ def test_construction_does_no_io_and_needs_no_key() -> None:
     assert invoker.batch is invoker.batch
     with pytest.raises(ValueError, match="no Gemini API key"):
         invoker.request_builder()
+
+
+async def test_invoke_can_set_invalid_inputs_aside(google: FakeGoogle) -> None:
+    google.on("POST", CREATE, operation())
+    google.on("GET", GET, operation(state="BATCH_STATE_SUCCEEDED", inlined=[item("ok", "fine")]))
+    invoker = google.invoker()
+    fast = PollingPolicy(0, 0, 1)
+    results = await invoker.batch.invoke({"ok": "x", "bad": ""}, polling=fast, skip_invalid=True)
+    assert isinstance(results["bad"], InvalidRequestError)
+    assert results["bad"].request_id == "bad"
+    assert results["ok"].text == "fine"  # type: ignore[union-attr]
+    (sent,) = google.requests_to("POST", CREATE)
+    assert [
+        i["metadata"]["key"] for i in sent.body["batch"]["inputConfig"]["requests"]["requests"]
+    ] == ["ok"]
+    only_bad = await invoker.batch.invoke({"bad": ""}, skip_invalid=True)
+    assert list(only_bad) == ["bad"]
+    assert len(google.requests_to("POST", CREATE)) == 1  # nothing sent for an all-invalid batch
+    with pytest.raises(InvalidRequestError, match="request 'bad'"):
+        await invoker.batch.invoke({"ok": "x", "bad": ""})  # the default still refuses
