@@ -32,7 +32,7 @@ import httpx
 from bench._emulator import EmulatorProcess
 from langchain_gemini_batch import BatchStatus, GoogleLMInvoker, PollingPolicy
 from langchain_gemini_batch._gc import gc_paused
-from langchain_gemini_batch.convert.langchain_output import output_to_message
+from langchain_gemini_batch.langchain.output import output_to_message
 
 KEY = "bench-key"
 MODEL = "gemini-2.5-flash"

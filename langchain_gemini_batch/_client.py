@@ -1,7 +1,7 @@
 """The one place that talks to Google: a lazily built `google.genai.Client`.
 
 Every call goes through the real google-genai SDK. JSON calls use the SDK's own API client
-(`client.aio._api_client.async_request`): the SDK's HTTP stack, headers, auth, retries and
+(through `_genai_compat`): the SDK's HTTP stack, headers, auth, retries and
 `APIError` mapping, but without its pydantic round trip, which costs seconds per 10,000
 requests and drops fields the batch API returns (`batchStats`, job `error`). Files go through
 the public `client.aio.files` API, streamed from and to disk.
@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from google import genai
-from google.genai import _transformers, types
+from google.genai import types
 from pydantic import SecretStr
+
+from langchain_gemini_batch import _genai_compat
 
 __all__ = ["GeminiClient", "resolve_api_key"]
 
@@ -95,7 +97,7 @@ class GeminiClient:
 
     def model_path(self, model: str) -> str:
         """`models/<model>` as the SDK spells it."""
-        return _transformers.t_model(self.sdk._api_client, model)
+        return _genai_compat.model_path(self.sdk, model)
 
     async def _call(
         self,
@@ -104,8 +106,8 @@ class GeminiClient:
         body: dict[str, Any] | None = None,
         options: types.HttpOptions | None = None,
     ) -> dict[str, Any]:
-        response = await self.sdk.aio._api_client.async_request(method, path, body or {}, options)
-        return json.loads(response.body) if response.body else {}
+        raw = await _genai_compat.api_request(self.sdk, method, path, body or {}, options)
+        return json.loads(raw) if raw else {}
 
     async def generate_content(self, model: str, request: dict[str, Any]) -> dict[str, Any]:
         """`POST models/{model}:generateContent`; returns the response JSON."""
@@ -116,9 +118,9 @@ class GeminiClient:
     ) -> AsyncIterator[dict[str, Any]]:
         """`POST models/{model}:streamGenerateContent?alt=sse`; yields each chunk's JSON."""
         path = f"{self.model_path(model)}:streamGenerateContent?alt=sse"
-        stream = await self.sdk.aio._api_client.async_request_streamed("post", path, request)
-        async for chunk in stream:
-            yield json.loads(chunk.body)
+        async for body in _genai_compat.api_request_streamed(self.sdk, "post", path, request):
+            if body:
+                yield json.loads(body)
 
     async def create_batch(self, model: str, batch: dict[str, Any]) -> dict[str, Any]:
         """`POST models/{model}:batchGenerateContent`; returns the Operation JSON."""

@@ -14,22 +14,22 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
 
-from langchain_gemini_batch._lc_batch import as_completed_order, run_batch
-from langchain_gemini_batch._lc_online import generate_one, stream_one
-from langchain_gemini_batch._settings import (
+from langchain_gemini_batch._sync import iterate_sync, run_sync
+from langchain_gemini_batch.batch._plan import BatchLimits
+from langchain_gemini_batch.invoker import GoogleLMInvoker
+from langchain_gemini_batch.langchain.batch import as_completed_order, run_batch
+from langchain_gemini_batch.langchain.online import generate_one, stream_one
+from langchain_gemini_batch.langchain.settings import (
     cached_invoker,
     model_hyperparameters,
     reject_unknown_arguments,
 )
-from langchain_gemini_batch._structured import StructuredMethod, structured_output
-from langchain_gemini_batch._sync import iterate_sync, run_sync
-from langchain_gemini_batch.batch._plan import BatchLimits
-from langchain_gemini_batch.convert.langchain_tools import (
+from langchain_gemini_batch.langchain.structured import StructuredMethod, structured_output
+from langchain_gemini_batch.langchain.tools import (
     function_names,
     tool_choice_to_config,
     tools_to_gemini,
 )
-from langchain_gemini_batch.invoker import GoogleLMInvoker
 
 __all__ = ["ChatGeminiBatch"]
 

@@ -128,7 +128,7 @@ class GoogleLMInvoker:
             InvalidRequestError: A hyperparameter value is invalid.
         """
         settings = merge_hyperparameters(self.default_hyperparameters, hyperparameters)
-        config_part = build_config_part(self.client.sdk._api_client, settings)
+        config_part = build_config_part(self.client.sdk, settings)
         structured = str(settings.get("response_mime_type", "")).startswith(_JSON)
         return RequestBuilder(config_part, structured=structured)
 

@@ -13,11 +13,11 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from google.genai import _common, types
-from google.genai import models as _sdk_models
-from google.genai._api_client import BaseApiClient
+from google import genai
+from google.genai import types
 from pydantic import ValidationError
 
+from langchain_gemini_batch._genai_compat import config_to_wire
 from langchain_gemini_batch.errors import InvalidRequestError, UnknownParameterError
 
 __all__ = ["GENERATION_PARAMETERS", "build_config_part", "merge_hyperparameters"]
@@ -73,7 +73,7 @@ def merge_hyperparameters(
     return {k: v for k, v in merged.items() if v is not None}
 
 
-def build_config_part(api_client: BaseApiClient, settings: Mapping[str, Any]) -> dict[str, Any]:
+def build_config_part(client: genai.Client, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Convert settings into the wire fields that sit beside `contents` in a request.
 
     Uses the SDK's own `GenerateContentParameters` converter, so `systemInstruction`,
@@ -81,7 +81,7 @@ def build_config_part(api_client: BaseApiClient, settings: Mapping[str, Any]) ->
     exactly as `generate_content` sends them.
 
     Args:
-        api_client: The SDK's API client (only read, for model-name conventions).
+        client: The SDK client (only read: the API it speaks decides the wire spelling).
         settings: Validated hyperparameters.
 
     Returns:
@@ -99,11 +99,7 @@ def build_config_part(api_client: BaseApiClient, settings: Mapping[str, Any]) ->
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise InvalidRequestError(f"invalid hyperparameters: {problems}") from None
-    params = types._GenerateContentParameters(model="placeholder", config=config)
-    part = _sdk_models._GenerateContentParameters_to_mldev(api_client, params)
-    part.pop("_url", None)
-    part = _common.convert_to_dict(part)
-    part = _common.encode_unserializable_types(part)
+    part = config_to_wire(client, config)
     if part.get("generationConfig") == {}:
         del part["generationConfig"]
     return dict(part)

@@ -10,9 +10,9 @@ import pytest
 from langchain_core.load import dumpd
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from langchain_gemini_batch._settings import split_call_options
 from langchain_gemini_batch._sync import iterate_sync, run_sync
 from langchain_gemini_batch.chat_models import ChatGeminiBatch
+from langchain_gemini_batch.langchain.settings import split_call_options
 
 KEY = "AIza-very-secret-0042"
 

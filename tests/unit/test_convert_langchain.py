@@ -16,13 +16,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_gemini_batch.convert.langchain import messages_to_lm_input
-from langchain_gemini_batch.convert.langchain_output import (
+from langchain_gemini_batch.errors import InvalidRequestError
+from langchain_gemini_batch.langchain.messages import messages_to_lm_input
+from langchain_gemini_batch.langchain.output import (
     SIGNATURES_KEY,
     StreamChunks,
     output_to_message,
 )
-from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.schema import (
     Attachment,
     LMOutput,

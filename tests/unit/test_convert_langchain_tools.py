@@ -9,7 +9,7 @@ import pytest
 from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 
-from langchain_gemini_batch.convert.langchain_tools import (
+from langchain_gemini_batch.langchain.tools import (
     function_names,
     tool_choice_to_config,
     tools_to_gemini,

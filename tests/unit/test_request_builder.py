@@ -88,7 +88,7 @@ def test_contents_match_the_sdk_converter() -> None:
     config = {"system_instruction": "Be brief.", "temperature": 0.3}
     expected = sdk_wire(sdk_contents, types.GenerateContentConfig(**config))
     client = genai.Client(api_key="k")
-    builder = RequestBuilder(build_config_part(client._api_client, {"temperature": 0.3}))
+    builder = RequestBuilder(build_config_part(client, {"temperature": 0.3}))
     assert builder.build("r1", ours) == expected
 
 
@@ -120,7 +120,7 @@ def test_full_config_reaches_the_request_as_the_sdk_sends_it() -> None:
         [types.Content(role="user", parts=[types.Part(text="hi")])],
         types.GenerateContentConfig(**settings),
     )
-    builder = RequestBuilder(build_config_part(client._api_client, settings), structured=True)
+    builder = RequestBuilder(build_config_part(client, settings), structured=True)
     assert builder.build("r", "hi") == expected
     assert expected["generationConfig"]["thinkingConfig"] == {
         "include_thoughts": True,
@@ -130,7 +130,7 @@ def test_full_config_reaches_the_request_as_the_sdk_sends_it() -> None:
 
 def test_request_system_messages_follow_the_configured_instruction() -> None:
     client = genai.Client(api_key="k")
-    builder = RequestBuilder(build_config_part(client._api_client, {"system_instruction": "A"}))
+    builder = RequestBuilder(build_config_part(client, {"system_instruction": "A"}))
     wire = builder.build("r", [Message.system("B"), Message.user("hi")])
     assert wire["systemInstruction"] == {"parts": [{"text": "A"}, {"text": "B"}], "role": "user"}
 
@@ -192,4 +192,4 @@ def test_overrides_win_and_none_removes_a_default() -> None:
 def test_bad_hyperparameter_value_is_an_invalid_request() -> None:
     client = genai.Client(api_key="k")
     with pytest.raises(InvalidRequestError, match="temperature"):
-        build_config_part(client._api_client, {"temperature": "hot"})
+        build_config_part(client, {"temperature": "hot"})

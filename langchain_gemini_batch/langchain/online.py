@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 
-from langchain_gemini_batch._settings import batch_wait_options, split_call_options
-from langchain_gemini_batch.convert.langchain import messages_to_lm_input
-from langchain_gemini_batch.convert.langchain_output import StreamChunks, output_to_message
+from langchain_gemini_batch.langchain.messages import messages_to_lm_input
+from langchain_gemini_batch.langchain.output import StreamChunks, output_to_message
+from langchain_gemini_batch.langchain.settings import batch_wait_options, split_call_options
 from langchain_gemini_batch.schema import LMOutput
 
 if TYPE_CHECKING:

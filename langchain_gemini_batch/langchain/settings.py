@@ -20,13 +20,13 @@ from langchain_core.utils.function_calling import convert_to_json_schema
 
 from langchain_gemini_batch.batch._plan import BatchLimits
 from langchain_gemini_batch.batch.base import PollingPolicy
-from langchain_gemini_batch.convert.langchain_tools import (
+from langchain_gemini_batch.errors import UnknownParameterError
+from langchain_gemini_batch.invoker import GoogleLMInvoker
+from langchain_gemini_batch.langchain.tools import (
     function_names,
     tool_choice_to_config,
     tools_to_gemini,
 )
-from langchain_gemini_batch.errors import UnknownParameterError
-from langchain_gemini_batch.invoker import GoogleLMInvoker
 
 if TYPE_CHECKING:
     from langchain_gemini_batch.chat_models import ChatGeminiBatch

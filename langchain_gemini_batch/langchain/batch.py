@@ -28,15 +28,15 @@ from langchain_core.runnables.config import get_config_list
 from langchain_core.utils.utils import LC_ID_PREFIX
 
 from langchain_gemini_batch._gc import gc_paused
-from langchain_gemini_batch._settings import (
+from langchain_gemini_batch.errors import ResultMismatchError
+from langchain_gemini_batch.langchain.messages import messages_to_lm_input
+from langchain_gemini_batch.langchain.output import output_to_message
+from langchain_gemini_batch.langchain.settings import (
     CallOptions,
     batch_wait_options,
     ls_structured_output_options,
     split_call_options,
 )
-from langchain_gemini_batch.convert.langchain import messages_to_lm_input
-from langchain_gemini_batch.convert.langchain_output import output_to_message
-from langchain_gemini_batch.errors import ResultMismatchError
 from langchain_gemini_batch.schema import LMOutput, Message
 
 if TYPE_CHECKING:

@@ -27,8 +27,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_gemini_batch.convert.langchain_output import SIGNATURES_KEY
 from langchain_gemini_batch.errors import InvalidRequestError
+from langchain_gemini_batch.langchain.output import SIGNATURES_KEY
 from langchain_gemini_batch.schema import (
     Attachment,
     Message,
