@@ -49,8 +49,8 @@ class GeminiClient:
         base_url: Where to send requests; `None` lets the SDK use `GOOGLE_GEMINI_BASE_URL`
             or Google's endpoint.
         timeout: Per-HTTP-request timeout in seconds (not the batch deadline).
-        max_retries: Retries of idempotent calls on 408/429/5xx. `create` is retried on 429
-            only, since a create that timed out may still have made a job.
+        max_retries: Retries of idempotent calls on 408/429/5xx and connection errors.
+            `create_batch` is never retried here (see its docstring).
         http_options: Extra SDK `HttpOptions` merged under ours (advanced use, tests).
     """
 
@@ -71,6 +71,10 @@ class GeminiClient:
 
     def __repr__(self) -> str:
         return f"GeminiClient(base_url={self.base_url!r}, api_key=SecretStr('**********'))"
+
+    def effective_base_url(self) -> str | None:
+        """Where requests go: `base_url`, else `GOOGLE_GEMINI_BASE_URL`, else `None` (Google)."""
+        return self.base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or None
 
     def _retry(self, codes: list[int]) -> types.HttpRetryOptions:
         base = self._extra_options.retry_options if self._extra_options else None
@@ -122,10 +126,16 @@ class GeminiClient:
             if body:
                 yield json.loads(body)
 
-    async def create_batch(self, model: str, batch: dict[str, Any]) -> dict[str, Any]:
-        """`POST models/{model}:batchGenerateContent`; returns the Operation JSON."""
-        path = f"{self.model_path(model)}:batchGenerateContent"
-        options = types.HttpOptions(retry_options=self._retry([429]))
+    async def create_batch(
+        self, model: str, batch: dict[str, Any], *, method: str = "batchGenerateContent"
+    ) -> dict[str, Any]:
+        """`POST models/{model}:{method}`, sent exactly once; returns the Operation JSON.
+
+        The SDK's automatic retries are off for this call: a create that timed out or got a
+        5xx may still have made a job, so the batch engine decides what to do next.
+        """
+        path = f"{self.model_path(model)}:{method}"
+        options = types.HttpOptions(retry_options=types.HttpRetryOptions(attempts=1))
         return await self._call("post", path, {"batch": batch}, options)
 
     async def get_batch(self, batch_id: str) -> dict[str, Any]:

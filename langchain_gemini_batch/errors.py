@@ -13,8 +13,11 @@ from typing import Any
 __all__ = [
     "BatchJobError",
     "BatchNotFinishedError",
+    "BatchPollError",
     "BatchTimeoutError",
+    "BatchWaitError",
     "GeminiBatchError",
+    "IncompleteBatchError",
     "InvalidRequestError",
     "RequestFailedError",
     "ResultMismatchError",
@@ -106,19 +109,82 @@ class BatchNotFinishedError(BatchJobError):
         self.error_message = None
 
 
-class BatchTimeoutError(GeminiBatchError, TimeoutError):
-    """Waiting for a batch job passed its deadline.
+def _fate(batch_job: str, cancelled: bool, cancel_attempted: bool) -> str:
+    if cancelled:
+        return "it was cancelled"
+    if cancel_attempted:
+        return (
+            f"cancelling it failed, so it may still be running (and billed): cancel "
+            f"{batch_job} yourself, or rerun the same work to reattach to it"
+        )
+    return "it is still running remotely; rerun the same work to reattach to it"
+
+
+class BatchWaitError(GeminiBatchError):
+    """Waiting for a batch job stopped before the job ended.
 
     Attributes:
-        batch_job: The job's name (or batch handle).
-        cancelled: Whether the remote job was cancelled (False when it was left running).
+        batch_job: The job's name (or the batch ID of several jobs).
+        cancelled: Whether the remote job was cancelled: `True` only when Google confirmed
+            the cancel; `False` when it was left running or cancelling it failed.
+        cancel_attempted: Whether a cancel was tried.
     """
 
-    def __init__(self, batch_job: str, waited: float, *, cancelled: bool) -> None:
+    def __init__(
+        self, batch_job: str, reason: str, *, cancelled: bool, cancel_attempted: bool = False
+    ) -> None:
         self.batch_job = batch_job
         self.cancelled = cancelled
-        fate = "it was cancelled" if cancelled else "it is still running remotely"
-        super().__init__(f"batch job {batch_job} did not finish within {waited:.0f} s; {fate}")
+        self.cancel_attempted = cancel_attempted
+        fate = _fate(batch_job, cancelled, cancel_attempted)
+        super().__init__(f"batch job {batch_job}: {reason}; {fate}")
+
+
+class BatchTimeoutError(BatchWaitError, TimeoutError):
+    """Waiting for a batch job passed its deadline (`max_wait`, `batch_timeout`)."""
+
+    def __init__(
+        self,
+        batch_job: str,
+        waited: float,
+        *,
+        cancelled: bool,
+        cancel_attempted: bool | None = None,
+    ) -> None:
+        super().__init__(
+            batch_job,
+            f"did not finish within {waited:.0f} s",
+            cancelled=cancelled,
+            cancel_attempted=cancelled if cancel_attempted is None else cancel_attempted,
+        )
+
+
+class BatchPollError(BatchWaitError):
+    """Status checks of a batch job kept failing, so waiting gave up (the cause is chained)."""
+
+
+class IncompleteBatchError(GeminiBatchError):
+    """Part of a batch failed at the job level after other parts had finished.
+
+    Nothing finished is lost: `results` holds every result that was read, and the journal
+    keeps the finished jobs, so running the same work again reattaches to them.
+
+    Attributes:
+        results: Request ID to result, for every request whose job finished.
+        failed_ids: The request IDs without a result.
+        error: The job-level failure (also the `__cause__`).
+    """
+
+    def __init__(
+        self, results: Mapping[str, Any], failed_ids: Iterable[str], error: BaseException
+    ) -> None:
+        self.results: dict[str, Any] = dict(results)
+        self.failed_ids = list(failed_ids)
+        self.error = error
+        super().__init__(
+            f"{len(self.failed_ids)} requests have no result ({error}); the "
+            f"{len(self.results)} results already read are in .results"
+        )
 
 
 class ResultMismatchError(GeminiBatchError):

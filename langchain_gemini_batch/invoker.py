@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Mapping
 from functools import cached_property
 from typing import Any
@@ -11,7 +12,10 @@ from pydantic import BaseModel, SecretStr
 
 from langchain_gemini_batch._client import GeminiClient, resolve_api_key
 from langchain_gemini_batch.batch._plan import BatchLimits
+from langchain_gemini_batch.batch.backends.gemini_api import GeminiApiBackend
+from langchain_gemini_batch.batch.engine import BatchEngine
 from langchain_gemini_batch.batch.google import GoogleBatchOperations
+from langchain_gemini_batch.batch.journal import Journal, resolve_journal
 from langchain_gemini_batch.convert.google_request import RequestBuilder
 from langchain_gemini_batch.convert.google_response import response_to_output
 from langchain_gemini_batch.convert.hyperparameters import (
@@ -48,6 +52,10 @@ class GoogleLMInvoker:
         timeout: HTTP timeout per request, in seconds (not the batch deadline).
         max_retries: Retries on 408/429/5xx (create: 429 only).
         batch_limits: How batches are cut into jobs (inline vs file, splitting).
+        journal: The job journal that lets a rerun reattach to jobs already created for the
+            same work, and any process retrieve a batch: `None` (default) for
+            `GEMINI_BATCH_JOURNAL` or the user's cache directory, a file path, a `Journal`,
+            or `False` for none.
         http_options: Extra google-genai `HttpOptions` (advanced).
 
     Example:
@@ -72,6 +80,7 @@ class GoogleLMInvoker:
         timeout: float | None = None,
         max_retries: int = 3,
         batch_limits: BatchLimits | None = None,
+        journal: Journal | str | os.PathLike[str] | bool | None = None,
         http_options: types.HttpOptions | None = None,
     ) -> None:
         if not model_name:
@@ -82,6 +91,7 @@ class GoogleLMInvoker:
             default_hyperparameters,
         )
         self.batch_limits = batch_limits or BatchLimits()
+        self.journal = resolve_journal(journal)
         self.client = GeminiClient(
             api_key=resolve_api_key(api_key),
             base_url=base_url,
@@ -165,4 +175,10 @@ class GoogleLMInvoker:
     @cached_property
     def batch(self) -> GoogleBatchOperations:
         """The batch operations: `create`, `status`, `retrieve`, `list`, `cancel`, `invoke`."""
-        return GoogleBatchOperations(self)
+        engine = BatchEngine(
+            GeminiApiBackend(self.client),
+            journal=self.journal,
+            limits=self.batch_limits,
+            max_retries=self.client.max_retries,
+        )
+        return GoogleBatchOperations(self, engine)

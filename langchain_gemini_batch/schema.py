@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import mimetypes
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal, TypeAlias
@@ -20,6 +21,7 @@ from typing_extensions import Self
 
 __all__ = [
     "Attachment",
+    "BatchJobInfo",
     "BatchStatus",
     "LMInput",
     "LMOutput",
@@ -27,6 +29,7 @@ __all__ = [
     "Message",
     "MessageContent",
     "MessageRole",
+    "RequestCounts",
     "Thinking",
     "TokenUsage",
     "ToolCall",
@@ -345,3 +348,63 @@ class BatchStatus(str, Enum):
 _TERMINAL = frozenset(
     {BatchStatus.FINISHED, BatchStatus.FAILED, BatchStatus.CANCELLED, BatchStatus.EXPIRED}
 )
+
+
+class RequestCounts(_Model):
+    """How many requests of a job have been answered (Google's `batchStats`)."""
+
+    total: int = 0
+    """Requests in the job."""
+    succeeded: int = 0
+    """Requests answered successfully."""
+    failed: int = 0
+    """Requests that failed (each has its own error)."""
+    pending: int = 0
+    """Requests not answered yet."""
+
+    @property
+    def done(self) -> int:
+        """Requests answered, successfully or not."""
+        return self.succeeded + self.failed
+
+    def __add__(self, other: RequestCounts) -> RequestCounts:
+        return RequestCounts(
+            total=self.total + other.total,
+            succeeded=self.succeeded + other.succeeded,
+            failed=self.failed + other.failed,
+            pending=self.pending + other.pending,
+        )
+
+
+class BatchJobInfo(_Model):
+    """What is known of a batch job (or of every job behind a split batch ID).
+
+    Example:
+        ```python
+        info = await invoker.batch.info(batch_id)
+        print(info.status, info.request_counts.done, "/", info.request_counts.total)
+        ```
+    """
+
+    name: str
+    """The job name (`batches/...`), or the batch ID when it stands for several jobs."""
+    status: BatchStatus
+    """The coarse state (the seed's `BatchStatus`)."""
+    state: str
+    """Google's state as a `google.genai.types.JobState` value (`JOB_STATE_RUNNING`, ...)."""
+    display_name: str | None = None
+    """The display name given at create."""
+    model: str | None = None
+    """The model (`models/gemini-2.5-flash`)."""
+    request_counts: RequestCounts = Field(default_factory=RequestCounts)
+    """Requests in total, succeeded, failed and pending."""
+    create_time: datetime | None = None
+    """When the job was created."""
+    update_time: datetime | None = None
+    """When the job last changed."""
+    end_time: datetime | None = None
+    """When the job ended."""
+    error: str | None = None
+    """Google's job-level error message (FAILED jobs), if any."""
+    jobs: tuple[BatchJobInfo, ...] = ()
+    """For a batch split over several jobs: each job's own info (empty for a single job)."""

@@ -6,16 +6,21 @@ The wire says `BATCH_STATE_*`; google-genai calls the same states `JobState.JOB_
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from google.genai.types import JobState
 
-from langchain_gemini_batch.schema import BatchStatus
+from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus, RequestCounts
 
 __all__ = [
     "STATUS_BY_STATE",
+    "combine_infos",
+    "combine_statuses",
+    "job_info",
     "job_state",
     "join_handle",
     "request_counts",
@@ -122,3 +127,71 @@ def split_handle(batch_id: str) -> list[str]:
 def join_handle(names: list[str]) -> str:
     """The batch handle for these job names (see `split_handle`)."""
     return HANDLE_SEPARATOR.join(names)
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    text = str(value).replace("Z", "+00:00")
+    head, dot, rest = text.partition(".")
+    if dot:  # Python parses at most 6 fractional digits; Google sends 9
+        digits = "".join(itertools.takewhile(str.isdigit, rest))
+        text = f"{head}.{digits[:6]}{rest[len(digits) :]}"
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def job_info(job: Mapping[str, Any]) -> BatchJobInfo:
+    """One raw batch Operation as a typed `BatchJobInfo`."""
+    summary = summarize(job)
+    return BatchJobInfo(
+        name=str(summary["id"]),
+        status=summary["status"],
+        state=summary["state"],
+        display_name=summary["display_name"],
+        model=summary["model"],
+        request_counts=RequestCounts(**summary["request_counts"]),
+        create_time=_time(summary["create_time"]),
+        update_time=_time(summary["update_time"]),
+        end_time=_time(summary["end_time"]),
+        error=summary["error"],
+    )
+
+
+def combine_infos(batch_id: str, infos: list[BatchJobInfo]) -> BatchJobInfo:
+    """One `BatchJobInfo` for the jobs of a batch ID (itself when there is one job)."""
+    if len(infos) == 1:
+        return infos[0]
+    status = combine_statuses([info.status for info in infos])
+    states = {info.state for info in infos}
+    counts = sum((info.request_counts for info in infos), RequestCounts())
+    ends = [info.end_time for info in infos]
+    errors = [info.error for info in infos if info.error]
+    return BatchJobInfo(
+        name=batch_id,
+        status=status,
+        state=states.pop() if len(states) == 1 else "MIXED",
+        display_name=infos[0].display_name,
+        model=infos[0].model,
+        request_counts=counts,
+        create_time=min((i.create_time for i in infos if i.create_time), default=None),
+        update_time=max((i.update_time for i in infos if i.update_time), default=None),
+        end_time=max(e for e in ends if e is not None) if all(ends) else None,
+        error="; ".join(errors) or None,
+        jobs=tuple(infos),
+    )
+
+
+def combine_statuses(statuses: list[BatchStatus]) -> BatchStatus:
+    """One status for the jobs of a batch handle: the least advanced one."""
+    if len(statuses) == 1:
+        return statuses[0]
+    for waiting in (BatchStatus.IN_PROGRESS, BatchStatus.CANCELING, BatchStatus.UNKNOWN):
+        if waiting in statuses:
+            return waiting
+    for ended in (BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLED):
+        if ended in statuses:
+            return ended
+    return BatchStatus.FINISHED

@@ -9,16 +9,16 @@ A job is closed and a new one started when the next line would pass `max_request
 
 from __future__ import annotations
 
+import hashlib
 import json
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from langchain_gemini_batch.convert.google_request import RequestBuilder
+from langchain_gemini_batch.batch._spool import SpoolFile
+from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.errors import InvalidRequestError
-from langchain_gemini_batch.schema import LMInput
 
 __all__ = ["BatchLimits", "JobChunk", "plan_jobs"]
 
@@ -60,86 +60,119 @@ class BatchLimits:
 
 @dataclass
 class JobChunk:
-    """The requests of one job, as JSONL lines in memory or in a temporary file."""
+    """The requests of one job, as JSONL lines in memory or in a private temporary file.
 
+    Attributes:
+        codec: The request kind (builds inline items).
+        keys: The request IDs, in order.
+        size: Bytes of JSONL so far.
+        hasher: SHA-256 of the job's work: the codec's seed, then every line.
+    """
+
+    codec: Codec
+    seed: bytes = b""
     keys: list[str] = field(default_factory=list)
     size: int = 0
     lines: list[bytes] | None = field(default_factory=list)
     requests: list[dict[str, Any]] | None = field(default_factory=list)
-    file: IO[bytes] | None = None
-    folder: tempfile.TemporaryDirectory[str] | None = None
+    spool: SpoolFile | None = None
+    hasher: Any = None
+
+    def __post_init__(self) -> None:
+        self.hasher = hashlib.sha256(self.seed)
 
     @property
     def inline(self) -> bool:
         """Whether the job is sent inline (its lines never spilled to a file)."""
-        return self.file is None
+        return self.spool is None
+
+    @property
+    def fingerprint(self) -> str:
+        """The hex SHA-256 of the job's work (model, kind, settings and every request)."""
+        return str(self.hasher.hexdigest())
 
     def add(self, key: str, request: dict[str, Any], line: bytes, inline_max_bytes: int) -> None:
         """Add one request: its wire dict (kept while the job can go inline) and JSONL line."""
         self.keys.append(key)
         self.size += len(line)
-        if self.file is None and self.size > inline_max_bytes:
+        self.hasher.update(line)
+        if self.spool is None and self.size > inline_max_bytes:
             # A fixed file name: the SDK sends it in the upload headers, and recordings must
             # not change from run to run.
-            self.folder = tempfile.TemporaryDirectory(prefix="gemini-batch-")
-            self.file = (Path(self.folder.name) / "requests.jsonl").open("w+b")
-            self.file.writelines(self.lines or [])
+            self.spool = SpoolFile("requests.jsonl")
+            self.spool.handle.writelines(self.lines or [])
             self.lines = self.requests = None
-        if self.file is not None:
-            self.file.write(line)
+        if self.spool is not None:
+            self.spool.handle.write(line)
         else:
             assert self.lines is not None
             assert self.requests is not None
             self.lines.append(line)
             if self.size <= DICT_CACHE_BYTES:
-                self.requests.append({"request": request, "metadata": {"key": key}})
+                self.requests.append(self.codec.inline_item(key, request))
 
     def inline_requests(self) -> list[dict[str, Any]]:
-        """The inline `requests` items: `{"request": ..., "metadata": {"key": ...}}`."""
+        """The inline `requests` items (e.g. `{"request": ..., "metadata": {"key": ...}}`)."""
         assert self.requests is not None, "a file job has no inline requests"
         assert self.lines is not None
         items = self.requests
         for line in self.lines[len(items) :]:
             decoded = json.loads(line)
-            items.append({"request": decoded["request"], "metadata": {"key": decoded["key"]}})
+            items.append(self.codec.inline_item(decoded["key"], decoded["request"]))
         return items
 
     def path(self) -> Path:
         """The spilled file, flushed (only for file jobs)."""
-        assert self.file is not None
-        self.file.flush()
-        return Path(self.file.name)
+        assert self.spool is not None
+        self.spool.handle.flush()
+        return self.spool.path
 
     def close(self) -> None:
-        """Delete the temporary file, if any."""
-        if self.file is not None:
-            self.file.close()
-        if self.folder is not None:
-            self.folder.cleanup()
+        """Delete the temporary file, if any (safe to call twice)."""
+        if self.spool is not None:
+            self.spool.close()
 
 
-def _pairs(
-    requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
-) -> Iterator[tuple[str, LMInput]]:
+def _pairs(requests: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
     if isinstance(requests, Mapping):
         yield from requests.items()
-    else:
-        yield from requests
+        return
+    if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
+        raise InvalidRequestError(
+            f"requests must be a mapping of request ID to input, or (id, input) pairs; got "
+            f"{type(requests).__name__}"
+        )
+    for position, pair in enumerate(requests):
+        is_pair = isinstance(pair, (tuple, list)) and len(pair) == 2
+        if isinstance(pair, (str, bytes)) or not is_pair:
+            raise InvalidRequestError(
+                f"requests must be a mapping of request ID to input, or (id, input) pairs; "
+                f"item {position} is {type(pair).__name__} {_short(pair)} (for a list of "
+                "prompts, number them: {str(i): p for i, p in enumerate(prompts)})"
+            )
+        yield pair
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def plan_jobs(
-    requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
-    builder: RequestBuilder,
+    requests: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    codec: Codec,
     limits: BatchLimits,
     *,
+    seed: bytes = b"",
     invalid: dict[str, InvalidRequestError] | None = None,
 ) -> list[JobChunk]:
     """Validate and encode every request, cutting them into jobs.
 
     Args:
         requests: Request ID to input, as a mapping or as `(id, input)` pairs.
-        builder: Builds each wire request.
+        codec: Builds and encodes each wire request.
         limits: Where to cut.
+        seed: Starts every job's fingerprint (the model, kind and settings).
         invalid: When given, a request whose input is invalid is recorded here under its ID
             and left out, instead of failing the whole batch (ID problems still raise).
 
@@ -151,10 +184,10 @@ def plan_jobs(
         InvalidRequestError: The batch is empty, an ID is empty, not a string or repeated, or
             an input is invalid (the error names the request ID).
     """
-    chunks: list[JobChunk] = [JobChunk()]
+    chunks: list[JobChunk] = [JobChunk(codec, seed)]
     seen: set[str] = set()
     try:
-        for request_id, lm_input in _pairs(requests):
+        for request_id, item in _pairs(requests):
             if not isinstance(request_id, str) or not request_id.strip():
                 raise InvalidRequestError(
                     f"request IDs must be non-empty strings, got {request_id!r}"
@@ -163,8 +196,8 @@ def plan_jobs(
                 raise InvalidRequestError("duplicate request ID", request_id=request_id)
             seen.add(request_id)
             try:
-                request = builder.build(request_id, lm_input)
-                line = builder.encode_line(request_id, request)
+                request = codec.build(request_id, item)
+                line = codec.encode_line(request_id, request)
                 if len(line) > limits.max_bytes_per_job:
                     raise InvalidRequestError(
                         f"the encoded request is {len(line):,} bytes, over the per-job limit "
@@ -182,7 +215,7 @@ def plan_jobs(
                 and len(chunk.keys) >= limits.max_requests_per_job
             ) or chunk.size + len(line) > limits.max_bytes_per_job
             if full and chunk.keys:
-                chunks.append(chunk := JobChunk())
+                chunks.append(chunk := JobChunk(codec, seed))
             chunk.add(request_id, request, line, limits.inline_max_bytes)
         if not seen:
             raise InvalidRequestError("the batch holds no requests")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from langchain_gemini_batch._gc import gc_paused
-from langchain_gemini_batch.batch._jobs import job_state, status_of_state
 from langchain_gemini_batch.convert.google_response import error_to_failure, response_to_output
 from langchain_gemini_batch.errors import (
     BatchJobError,
@@ -23,16 +22,16 @@ from langchain_gemini_batch.errors import (
     RequestFailedError,
     ResultMismatchError,
 )
-from langchain_gemini_batch.schema import BatchStatus, LMOutput
+from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus, LMOutput
 
 __all__ = [
     "BatchResult",
     "KeyCheck",
-    "fail_unfinished_job",
     "iter_file_items",
     "iter_inline_items",
     "join_into",
     "to_result",
+    "unfinished_job_failures",
 ]
 
 BatchResult = LMOutput | RequestFailedError
@@ -151,35 +150,37 @@ def join_into(
                 results[key] = to_result(key, item, structured=structured, batch_job=batch_job)
 
 
-def fail_unfinished_job(
-    results: dict[str, BatchResult],
+def unfinished_job_failures(
     batch_job: str,
     job: Mapping[str, Any],
+    info: BatchJobInfo,
     keys: list[str] | None,
     *,
     several: bool,
-) -> bool:
-    """Deal with a job that has no results; whether it was one.
+) -> list[tuple[str, RequestFailedError]] | None:
+    """What a job without results means for its requests (`None` when it has results).
 
     A job still running, or the only job of a batch, raises `BatchJobError`. A job of a split
     batch that ended FAILED, CANCELLED or EXPIRED turns each of its (known) request IDs into a
     `RequestFailedError`, so the other jobs' results are not lost.
     """
-    state = job_state(job)
-    status = status_of_state(state)
-    if status is BatchStatus.FINISHED:
-        return False
+    if info.status is BatchStatus.FINISHED:
+        return None
     message = (job.get("error") or {}).get("message")
-    if not status.is_terminal:
-        raise BatchNotFinishedError(batch_job, state)
+    if not info.status.is_terminal:
+        raise BatchNotFinishedError(batch_job, info.state)
     if not (several and keys):
-        raise BatchJobError(batch_job, state, message)
-    for key in keys:
-        results[key] = RequestFailedError(
-            request_id=key,
-            code=None,
-            status=state,
-            error_message=message or f"batch job {batch_job} ended in {state}",
-            batch_job=batch_job,
+        raise BatchJobError(batch_job, info.state, message)
+    return [
+        (
+            key,
+            RequestFailedError(
+                request_id=key,
+                code=None,
+                status=info.state,
+                error_message=message or f"batch job {batch_job} ended in {info.state}",
+                batch_job=batch_job,
+            ),
         )
-    return True
+        for key in keys
+    ]

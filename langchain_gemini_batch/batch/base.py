@@ -1,22 +1,17 @@
-"""`BatchOperations`: the seed API's shape, and waiting done right.
+"""`BatchOperations`: the seed API's shape; `PollingPolicy`: how often to look at a job.
 
-`invoke` = `create` + `wait` + `retrieve`. `wait` polls with backoff (quick at first, then
-capped), has an overall deadline separate from the HTTP timeout, and cancels the remote job
-when the caller is cancelled or the deadline passes (unless told to leave it running).
+`invoke` = `create` + `wait` + `retrieve`. The engine (`batch/engine.py`) implements them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import itertools
 import logging
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_gemini_batch.errors import BatchTimeoutError
 from langchain_gemini_batch.schema import BatchStatus, LMInput, LMOutput
 
 __all__ = ["BatchOperations", "PollingPolicy"]
@@ -24,31 +19,49 @@ __all__ = ["BatchOperations", "PollingPolicy"]
 logger = logging.getLogger("langchain_gemini_batch")
 
 
+_RAMP_CAP = 10.0
+"""The quick first polls grow (x `multiplier`) up to this many seconds."""
+
+
 @dataclass(frozen=True)
 class PollingPolicy:
     """How often to ask for a job's status.
 
-    The first poll comes after `initial_interval`; each later one waits `multiplier` times
-    longer, up to `max_interval`. The defaults (1 s, x1.5, 180 s) spend about 30 status calls
-    on a job that takes an hour, and notice a job that takes seconds within a second or two.
+    The first polls come quickly (`initial_interval`, growing x`multiplier` up to 10 s); after
+    that each wait is `notice_fraction` of the time already waited, capped at `max_interval`.
+    With the defaults (1 s, x1.5, 25 %, 180 s) a finished job is noticed within
+    max(10 s, 25 % of its run time), and a job that takes an hour costs 38 status calls.
+    `PollingPolicy(x, x, 1.0)` polls every `x` seconds.
     """
 
     initial_interval: float = 1.0
     max_interval: float = 180.0
     multiplier: float = 1.5
+    notice_fraction: float = 0.25
 
     def __post_init__(self) -> None:
         if self.initial_interval < 0 or self.max_interval < self.initial_interval:
             raise ValueError("need 0 <= initial_interval <= max_interval")
         if self.multiplier < 1:
             raise ValueError("multiplier must be at least 1")
+        if not 0 <= self.notice_fraction <= 1:
+            raise ValueError("notice_fraction must be between 0 and 1")
+
+    def interval(self, step: int, elapsed: float) -> float:
+        """The wait before the next poll, after `step` polls and `elapsed` seconds."""
+        ramp = min(
+            self.initial_interval * self.multiplier ** min(step, 64),
+            max(self.initial_interval, _RAMP_CAP),
+        )
+        return min(self.max_interval, max(ramp, self.notice_fraction * elapsed))
 
     def intervals(self) -> Iterator[float]:
-        """The successive waits between polls (endless)."""
-        interval = self.initial_interval
-        while True:
-            yield interval
-            interval = min(self.max_interval, interval * self.multiplier)
+        """The successive waits between polls when each poll is instant (endless)."""
+        elapsed = 0.0
+        for step in itertools.count():
+            wait = self.interval(step, elapsed)
+            elapsed += wait
+            yield wait
 
 
 class BatchOperations(ABC):
@@ -80,6 +93,7 @@ class BatchOperations(ABC):
     async def cancel(self, batch_id: str) -> None:
         """Cancel a job."""
 
+    @abstractmethod
     async def wait(
         self,
         batch_id: str,
@@ -89,52 +103,9 @@ class BatchOperations(ABC):
         cancel_on_exit: bool = True,
         max_iterations: int | None = None,
     ) -> BatchStatus:
-        """Poll until the job ends; returns its terminal status.
+        """Poll until the job ends; its terminal status."""
 
-        Args:
-            batch_id: The batch ID from `create`.
-            polling: The polling schedule (default `PollingPolicy()`).
-            max_wait: Overall deadline in seconds (`None`: wait until the job ends; Google
-                expires jobs after 48 hours).
-            cancel_on_exit: Cancel the remote job when the deadline passes or the awaiting
-                task is cancelled. `False` leaves it running (its ID is in the error and log).
-            max_iterations: Give up after this many status calls (the seed's option).
-
-        Raises:
-            BatchTimeoutError: The deadline or `max_iterations` passed.
-        """
-        policy = polling or PollingPolicy()
-        start = time.monotonic()
-        calls = 0
-        try:
-            for interval in policy.intervals():
-                status = await self.status(batch_id)
-                calls += 1
-                if status.is_terminal:
-                    logger.info("batch %s ended: %s after %d status calls", batch_id, status, calls)
-                    return status
-                waited = time.monotonic() - start
-                out_of_time = max_wait is not None and waited + interval > max_wait
-                if out_of_time or (max_iterations is not None and calls >= max_iterations):
-                    if cancel_on_exit:
-                        await self._cancel_quietly(batch_id)
-                    raise BatchTimeoutError(
-                        batch_id, max(waited, max_wait or 0.0), cancelled=cancel_on_exit
-                    )
-                await asyncio.sleep(interval)
-        except asyncio.CancelledError:
-            if cancel_on_exit:
-                await asyncio.shield(self._cancel_quietly(batch_id))
-            else:
-                logger.warning("wait for batch %s cancelled; the job keeps running", batch_id)
-            raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _cancel_quietly(self, batch_id: str) -> None:
-        logger.warning("cancelling batch %s", batch_id)
-        with contextlib.suppress(Exception):
-            await self.cancel(batch_id)
-
+    @abstractmethod
     async def invoke(
         self,
         requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
@@ -147,29 +118,4 @@ class BatchOperations(ABC):
         status_check_interval: float | None = None,
         max_iterations: int | None = None,
     ) -> dict[str, LMOutput | Any]:
-        """Create a job, wait for it, and return its results keyed by request ID.
-
-        Args:
-            requests: Request ID to `LMInput` (or `(id, input)` pairs).
-            hyperparameters: Generation settings for every request.
-            display_name: The job's display name.
-            polling: The polling schedule (default: 1 s, growing x1.5, capped at 180 s).
-            max_wait: Overall deadline in seconds; `None` waits until the job ends.
-            cancel_on_exit: Cancel the remote job on deadline or task cancellation.
-            status_check_interval: The seed's fixed poll interval (overrides `polling`).
-            max_iterations: The seed's cap on status calls.
-
-        Returns:
-            Request ID to `LMOutput`, or to `RequestFailedError` for a request that failed.
-        """
-        if status_check_interval is not None:
-            polling = PollingPolicy(status_check_interval, status_check_interval, 1.0)
-        batch_id = await self.create(requests, hyperparameters, display_name=display_name)
-        await self.wait(
-            batch_id,
-            polling=polling,
-            max_wait=max_wait,
-            cancel_on_exit=cancel_on_exit,
-            max_iterations=max_iterations,
-        )
-        return await self.retrieve(batch_id)
+        """Create a job, wait for it, and return its results keyed by request ID."""

@@ -1,76 +1,40 @@
-"""`GoogleBatchOperations`: the seed's batch API on the Gemini Batch API.
+"""`GoogleBatchOperations`: the seed's batch API, a thin façade over the batch engine.
 
 Every request carries its ID to Google (`metadata.key` inline, `key` in JSONL) and results are
 joined on it, never on position. `create` picks inline or JSONL-file mode by encoded size and
 splits work past one job's limits; the batch ID it returns is Google's job name, or several
-joined by commas (`batches/a,batches/b`), and `status`, `retrieve` and `cancel` accept both.
+joined by commas (`batches/a,batches/b`), and every other call accepts both. Jobs are written
+to the job journal before they are created, so running the same work again reattaches to them
+instead of paying twice, and a new process can `retrieve` any journaled batch.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import tempfile
-import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from langchain_gemini_batch._gc import gc_paused
-from langchain_gemini_batch.batch._jobs import (
-    job_state,
-    join_handle,
-    request_counts,
-    results_location,
-    split_handle,
-    status_of_state,
-    summarize,
-)
-from langchain_gemini_batch.batch._plan import JobChunk, plan_jobs
-from langchain_gemini_batch.batch._results import (
-    BatchResult,
-    KeyCheck,
-    fail_unfinished_job,
-    iter_file_items,
-    iter_inline_items,
-    join_into,
-)
+from langchain_gemini_batch.batch._results import BatchResult
+from langchain_gemini_batch.batch._wait import ProgressCallback
 from langchain_gemini_batch.batch.base import BatchOperations, PollingPolicy
-from langchain_gemini_batch.convert.google_request import RequestBuilder
-from langchain_gemini_batch.errors import (
-    InvalidRequestError,
-    ResultMismatchError,
-)
-from langchain_gemini_batch.schema import BatchStatus, LMInput
+from langchain_gemini_batch.batch.codecs import GenerateCodec
+from langchain_gemini_batch.batch.engine import BatchEngine
+from langchain_gemini_batch.errors import InvalidRequestError
+from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus, LMInput
 
 if TYPE_CHECKING:
     from langchain_gemini_batch.invoker import GoogleLMInvoker
 
 __all__ = ["GoogleBatchOperations"]
 
-logger = logging.getLogger("langchain_gemini_batch")
-
-DEFAULT_DISPLAY_NAME = "langchain-gemini-batch"
+Requests = Mapping[str, LMInput] | Iterable[tuple[str, LMInput]]
 
 
-@dataclass(frozen=True)
-class _JobRecord:
-    keys: list[str]
-    structured: bool
-
-
-def _combine(statuses: list[BatchStatus]) -> BatchStatus:
-    """One status for the jobs of a batch handle."""
-    if len(statuses) == 1:
-        return statuses[0]
-    for waiting in (BatchStatus.IN_PROGRESS, BatchStatus.CANCELING, BatchStatus.UNKNOWN):
-        if waiting in statuses:
-            return waiting
-    for ended in (BatchStatus.FAILED, BatchStatus.EXPIRED, BatchStatus.CANCELLED):
-        if ended in statuses:
-            return ended
-    return BatchStatus.FINISHED
+def _fixed_polling(
+    polling: PollingPolicy | None, status_check_interval: float | None
+) -> PollingPolicy | None:
+    if status_check_interval is None:
+        return polling
+    return PollingPolicy(status_check_interval, status_check_interval, 1.0)
 
 
 class GoogleBatchOperations(BatchOperations):
@@ -86,22 +50,21 @@ class GoogleBatchOperations(BatchOperations):
         ```
     """
 
-    def __init__(self, invoker: GoogleLMInvoker) -> None:
+    def __init__(self, invoker: GoogleLMInvoker, engine: BatchEngine) -> None:
         self._invoker = invoker
-        self._jobs: dict[str, _JobRecord] = {}
-        self._ended: dict[str, dict[str, Any]] = {}
-        self._states: dict[str, str] = {}  # last state seen per job, to log changes
+        self.engine = engine
 
-    @property
-    def _client(self) -> Any:
-        return self._invoker.client
+    def _codec(self, hyperparameters: Mapping[str, Any] | None = None) -> GenerateCodec:
+        return GenerateCodec(self._invoker.request_builder(hyperparameters))
 
     async def create(
         self,
-        requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
+        requests: Requests,
         hyperparameters: Mapping[str, Any] | None = None,
         *,
         display_name: str | None = None,
+        resume: bool = True,
+        cancel_on_exit: bool = True,
     ) -> str:
         """Create a batch job (or several, past one job's limits).
 
@@ -112,7 +75,11 @@ class GoogleBatchOperations(BatchOperations):
                 (`temperature`, `max_output_tokens`, `system_instruction`, `tools`,
                 `response_json_schema`, `thinking_config`, ...), over the invoker's
                 `default_hyperparameters`.
-            display_name: The job's display name (default `"langchain-gemini-batch"`).
+            display_name: The job's display name (default `"langchain-gemini-batch"`); a tag
+                with the work's fingerprint is appended, so the job can be found again.
+            resume: Reattach to a job already created (and journaled) for the same model,
+                settings and requests instead of creating another; `False` forces a new job.
+            cancel_on_exit: Cancel the job if this call is cancelled while Google creates it.
 
         Returns:
             The batch ID: `batches/<id>`, or several joined by commas when split.
@@ -122,57 +89,27 @@ class GoogleBatchOperations(BatchOperations):
                 empty, a hyperparameter is unknown; nothing has been sent.
             google.genai.errors.APIError: Google refused the job.
         """
-        builder, chunks = self._plan(requests, hyperparameters)
-        try:
-            cap = self._invoker.batch_limits.max_concurrent_jobs
-            if len(chunks) > cap:
+        codec = self._codec(hyperparameters)
+        model = self._invoker.model_name
+        with self.engine.plan(requests, codec, model) as plan:
+            cap = self.engine.limits.max_concurrent_jobs
+            if len(plan.chunks) > cap:
                 raise InvalidRequestError(
-                    f"the batch needs {len(chunks)} jobs, more than max_concurrent_jobs={cap}; "
-                    "use invoke(), which runs them in waves, or raise the limits"
+                    f"the batch needs {len(plan.chunks)} jobs, more than max_concurrent_jobs="
+                    f"{cap}; use invoke(), which runs them in waves, or raise the limits"
                 )
-            return await self._submit_all(chunks, display_name, structured=builder.structured)
-        finally:
-            for chunk in chunks:
-                chunk.close()
-
-    def _plan(
-        self,
-        requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
-        hyperparameters: Mapping[str, Any] | None,
-        invalid: dict[str, InvalidRequestError] | None = None,
-    ) -> tuple[RequestBuilder, list[JobChunk]]:
-        builder = self._invoker.request_builder(hyperparameters)
-        with gc_paused():
-            chunks = plan_jobs(requests, builder, self._invoker.batch_limits, invalid=invalid)
-        return builder, chunks
-
-    async def _submit_all(
-        self,
-        chunks: list[JobChunk],
-        display_name: str | None,
-        *,
-        structured: bool,
-        first: int = 0,
-        total: int | None = None,
-    ) -> str:
-        """Create one job per chunk; on any failure cancel the ones already created."""
-        total = total or len(chunks)
-        names: list[str] = []
-        try:
-            for index, chunk in enumerate(chunks, start=first):
-                name = display_name or DEFAULT_DISPLAY_NAME
-                if total > 1:
-                    name = f"{name} ({index + 1}/{total})"
-                names.append(await self._submit(chunk, name, structured=structured))
-        except BaseException:
-            for created in names:
-                await self._cancel_quietly(created)
-            raise
-        return join_handle(names)
+            return await self.engine.submit(
+                plan,
+                codec,
+                model,
+                display_name=display_name,
+                resume=resume,
+                cancel_on_exit=cancel_on_exit,
+            )
 
     async def invoke(
         self,
-        requests: Mapping[str, LMInput] | Iterable[tuple[str, LMInput]],
+        requests: Requests,
         hyperparameters: Mapping[str, Any] | None = None,
         *,
         display_name: str | None = None,
@@ -182,97 +119,106 @@ class GoogleBatchOperations(BatchOperations):
         status_check_interval: float | None = None,
         max_iterations: int | None = None,
         skip_invalid: bool = False,
+        resume: bool = True,
+        progress: ProgressCallback | None = None,
     ) -> dict[str, BatchResult | InvalidRequestError]:
         """Create the job(s), wait, and return every result keyed by request ID.
 
         Work that needs more jobs than `BatchLimits.max_concurrent_jobs` runs in waves of at
-        most that many jobs; `max_wait` covers all waves. See `BatchOperations.invoke` for the
-        other arguments. With `skip_invalid=True` the valid requests are sent and each invalid
-        one comes back as its `InvalidRequestError`, instead of the whole batch being refused
-        before anything is sent (the default).
+        most that many jobs; `max_wait` covers all waves.
+
+        Args:
+            requests: Request ID to `LMInput` (or `(id, input)` pairs).
+            hyperparameters: Generation settings for every request.
+            display_name: The job's display name.
+            polling: The polling schedule (default `PollingPolicy()`).
+            max_wait: Overall deadline in seconds, from the start of waiting; `None` waits
+                until the job ends (Google expires jobs after 48 hours).
+            cancel_on_exit: Cancel the remote job on deadline, failing status checks or task
+                cancellation; `False` leaves it running (rerun the same work to reattach).
+            status_check_interval: The seed's fixed poll interval (overrides `polling`).
+            max_iterations: The seed's cap on status calls.
+            skip_invalid: Send the valid requests and return each invalid one as its
+                `InvalidRequestError`, instead of refusing the whole batch before anything
+                is sent (the default).
+            resume: Reattach to a journaled job of the same work (default) or force new ones.
+            progress: Called with a `BatchJobInfo` (request counts included) at every poll.
+
+        Returns:
+            Request ID to `LMOutput`, or to `RequestFailedError` for a request that failed.
+
+        Raises:
+            BatchTimeoutError: `max_wait` passed (the job was cancelled, unless told not to).
+            BatchPollError: Status checks kept failing.
+            BatchJobError: The job ended FAILED, CANCELLED or EXPIRED.
+            IncompleteBatchError: A later wave failed; `.results` holds everything read.
+            ResultMismatchError: Keys did not match; `.results` holds every matched result.
         """
-        if status_check_interval is not None:
-            polling = PollingPolicy(status_check_interval, status_check_interval, 1.0)
-        invalid: dict[str, InvalidRequestError] | None = {} if skip_invalid else None
-        builder, chunks = self._plan(requests, hyperparameters, invalid)
-        cap = self._invoker.batch_limits.max_concurrent_jobs
-        start = time.monotonic()
-        results: dict[str, BatchResult | InvalidRequestError] = dict(invalid or {})
-        try:
-            for first in range(0, len(chunks), cap):
-                wave = chunks[first : first + cap]
-                handle = await self._submit_all(
-                    wave,
-                    display_name,
-                    structured=builder.structured,
-                    first=first,
-                    total=len(chunks),
-                )
-                for chunk in wave:
-                    chunk.close()
-                left = None if max_wait is None else max(0.0, max_wait - (time.monotonic() - start))
-                await self.wait(
-                    handle,
-                    polling=polling,
-                    max_wait=left,
-                    cancel_on_exit=cancel_on_exit,
-                    max_iterations=max_iterations,
-                )
-                try:
-                    results.update(await self.retrieve(handle))
-                except ResultMismatchError as error:
-                    error.results = {**results, **error.results}
-                    raise
-        finally:
-            for chunk in chunks:
-                chunk.close()
-        return results
-
-    async def _submit(self, chunk: JobChunk, display_name: str, *, structured: bool) -> str:
-        client = self._client
-        model = self._invoker.model_name
-        uploaded: str | None = None
-        if chunk.inline:
-            source: dict[str, Any] = {"requests": {"requests": chunk.inline_requests()}}
-        else:
-            uploaded = await client.upload_jsonl(chunk.path(), display_name)
-            source = {"fileName": uploaded}
-        try:
-            job = await client.create_batch(
-                model, {"inputConfig": source, "displayName": display_name}
-            )
-        except BaseException:
-            if uploaded:
-                with contextlib.suppress(Exception):
-                    await client.delete_file(uploaded)
-            raise
-        name = str(job["name"])
-        self._jobs[name] = _JobRecord(keys=chunk.keys, structured=structured)
-        mode = f"file {uploaded}" if uploaded else "inline"
-        logger.info("created %s with %d requests (%s)", name, len(chunk.keys), mode)
-        return name
-
-    async def _get(self, name: str) -> dict[str, Any]:
-        job: dict[str, Any] = await self._client.get_batch(name)
-        state = job_state(job)
-        if self._states.get(name) != state:
-            self._states[name] = state
-            logger.info("%s is %s", name, state)
-        if status_of_state(state).is_terminal:
-            self._ended[name] = job  # retrieve() right after wait() reuses this body
-        return job
+        return await self.engine.run(
+            requests,
+            self._codec(hyperparameters),
+            self._invoker.model_name,
+            display_name=display_name,
+            polling=_fixed_polling(polling, status_check_interval),
+            max_wait=max_wait,
+            cancel_on_exit=cancel_on_exit,
+            max_iterations=max_iterations,
+            skip_invalid=skip_invalid,
+            resume=resume,
+            progress=progress,
+        )
 
     async def status(self, batch_id: str) -> BatchStatus:
         """The job's status; for a split batch, the least advanced of its jobs."""
-        statuses = []
-        for name in split_handle(batch_id):
-            job = self._ended.get(name) or await self._get(name)
-            statuses.append(status_of_state(job_state(job)))
-        return _combine(statuses)
+        return (await self.engine.info(batch_id)).status
+
+    async def info(self, batch_id: str) -> BatchJobInfo:
+        """The batch's `BatchJobInfo`: state, request counts, times and error (fresh)."""
+        return await self.engine.info(batch_id)
 
     async def jobs(self, batch_id: str) -> list[dict[str, Any]]:
         """Fresh details of each job behind a batch ID (the dicts `list()` returns)."""
-        return [summarize(await self._get(name)) for name in split_handle(batch_id)]
+        info = await self.engine.info(batch_id)
+        return [_as_dict(job) for job in (info.jobs or (info,))]
+
+    async def wait(
+        self,
+        batch_id: str,
+        *,
+        polling: PollingPolicy | None = None,
+        max_wait: float | None = None,
+        cancel_on_exit: bool = True,
+        max_iterations: int | None = None,
+        status_check_interval: float | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> BatchStatus:
+        """Poll until the job ends; returns its terminal status.
+
+        Args:
+            batch_id: The batch ID from `create`.
+            polling: The polling schedule (default `PollingPolicy()`: a finished job is
+                noticed within max(10 s, 25 % of its run time)).
+            max_wait: Overall deadline in seconds from now (`None`: until the job ends).
+            cancel_on_exit: Cancel the remote job when the deadline passes, status checks
+                keep failing, or the awaiting task is cancelled. `False` leaves it running.
+            max_iterations: Give up after this many status calls (the seed's option).
+            status_check_interval: The seed's fixed poll interval (overrides `polling`).
+            progress: Called with a `BatchJobInfo` at every poll.
+
+        Raises:
+            BatchTimeoutError: The deadline or `max_iterations` passed; `.cancelled` says
+                whether Google confirmed the cancel.
+            BatchPollError: Status checks kept failing (same `.cancelled`).
+        """
+        info = await self.engine.wait(
+            batch_id,
+            polling=_fixed_polling(polling, status_check_interval),
+            max_wait=max_wait,
+            cancel_on_exit=cancel_on_exit,
+            max_iterations=max_iterations,
+            progress=progress,
+        )
+        return info.status
 
     async def retrieve(
         self,
@@ -284,23 +230,25 @@ class GoogleBatchOperations(BatchOperations):
     ) -> dict[str, BatchResult]:
         """The results of a finished batch, keyed by the original request IDs.
 
-        Results are joined on the key each request carried, never on position. A failed
-        request is a `RequestFailedError` (with `request_id`, `code`, `status` and
-        `error_message`) in place of its `LMOutput`; it never hides the other results.
+        Works in any process: the journal restores the submitted IDs (checked against the
+        returned keys) and which requests expect structured output. Results are joined on the
+        key each request carried, never on position. A failed request is a
+        `RequestFailedError` in place of its `LMOutput`; it never hides the other results.
 
         Args:
             batch_id: The batch ID from `create`.
             custom_request_ids: The IDs that were submitted, for a batch created elsewhere
                 (the seed's option); checked against the returned keys.
             structured: Decode text as JSON into `structured_output` (default: as the batch
-                was created by this object, else `False`).
+                was created, from the journal; else `False`).
             **kwargs: Unknown options are rejected.
 
         Returns:
             Request ID to `LMOutput` or `RequestFailedError`.
 
         Raises:
-            BatchJobError: A job has not finished, or ended FAILED, CANCELLED or EXPIRED.
+            BatchNotFinishedError: A job has not ended yet.
+            BatchJobError: A job ended FAILED, CANCELLED or EXPIRED.
             ResultMismatchError: The returned keys differ from the submitted IDs (missing,
                 unknown, repeated, or absent keys); its `results` holds every matched result.
         """
@@ -309,48 +257,25 @@ class GoogleBatchOperations(BatchOperations):
                 f"unknown retrieve() options {sorted(kwargs)}; known: custom_request_ids, "
                 "structured"
             )
-        names = split_handle(batch_id)
-        expected = list(custom_request_ids) if custom_request_ids is not None else None
-        overall = KeyCheck(batch_id, expected, None) if expected is not None else None
-        results: dict[str, BatchResult] = {}
-        for name in names:
-            job = self._ended.pop(name, None) or await self._client.get_batch(name)
-            record = self._jobs.get(name)
-            keys = record.keys if record else None
-            if not fail_unfinished_job(results, name, job, keys, several=len(names) > 1):
-                check = overall or KeyCheck(
-                    name, record.keys if record else None, request_counts(job)["total"] or None
-                )
-                decode = (
-                    structured if structured is not None else bool(record and record.structured)
-                )
-                await self._read_into(results, name, job, check, decode)
-                if overall is None:
-                    check.finish(results)
-        if overall is not None:
-            overall.finish(results)
-        return results
+        return await self.engine.retrieve(
+            batch_id, self._codec(), custom_request_ids=custom_request_ids, structured=structured
+        )
 
-    async def _read_into(
+    def iter_results(
         self,
-        results: dict[str, BatchResult],
-        name: str,
-        job: dict[str, Any],
-        check: KeyCheck,
-        structured: bool,
-    ) -> None:
-        location = results_location(job)
-        if location is None:
-            check.finish(results)  # no results at all: every submitted ID is missing
-            return
-        kind, where = location
-        if kind == "inline":
-            join_into(results, iter_inline_items(where), check, name, structured=structured)
-            return
-        with tempfile.TemporaryDirectory(prefix="gemini-batch-") as folder:
-            path = Path(folder) / "results.jsonl"
-            await self._client.download_to(where, path)
-            join_into(results, iter_file_items(path), check, name, structured=structured)
+        batch_id: str,
+        *,
+        custom_request_ids: Iterable[str] | None = None,
+        structured: bool | None = None,
+    ) -> AsyncIterator[tuple[str, BatchResult]]:
+        """`(request_id, LMOutput | RequestFailedError)` pairs of a finished batch, streamed.
+
+        Holds one block of results in memory at a time, however large the batch; a
+        `ResultMismatchError` (without `results`) comes after every matched pair.
+        """
+        return self.engine.iter_results(
+            batch_id, self._codec(), custom_request_ids=custom_request_ids, structured=structured
+        )
 
     async def list(self, *, page_size: int = 100) -> list[dict[str, Any]]:
         """Every batch job of the account, following every page.
@@ -360,24 +285,20 @@ class GoogleBatchOperations(BatchOperations):
             `create_time`, `update_time`, `end_time`, `request_counts` (`total`, `succeeded`,
             `failed`, `pending`) and `error`.
         """
-        jobs: list[dict[str, Any]] = []
-        token: str | None = None
-        while True:
-            page = await self._client.list_batches(page_size, token)
-            jobs.extend(summarize(op) for op in page.get("operations") or [])
-            token = page.get("nextPageToken")
-            if not token:
-                return jobs
+        return [_as_dict(job.info) for job in await self.engine.list(page_size)]
 
     async def cancel(self, batch_id: str) -> None:
         """Cancel every job behind the batch ID (the jobs then end CANCELLED)."""
-        for name in split_handle(batch_id):
-            await self._client.cancel_batch(name)
-            self._ended.pop(name, None)
+        await self.engine.cancel(batch_id)
 
     async def delete(self, batch_id: str) -> None:
         """Delete every job behind the batch ID (they disappear from `list()`)."""
-        for name in split_handle(batch_id):
-            await self._client.delete_batch(name)
-            self._ended.pop(name, None)
-            self._jobs.pop(name, None)
+        await self.engine.delete(batch_id)
+
+
+def _as_dict(info: BatchJobInfo) -> dict[str, Any]:
+    """The seed's `list()` item for one job."""
+    data = info.model_dump(mode="json", exclude={"jobs"})
+    data["id"] = data.pop("name")
+    data["status"] = info.status
+    return data

@@ -13,7 +13,9 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from langchain_gemini_batch import PollingPolicy
@@ -41,6 +43,13 @@ def _versions() -> dict[str, str]:
 
 
 def record_one(scenario: Scenario, real_key: str | None) -> dict[str, Any]:
+    # A fresh job journal per scenario: a journal left by an earlier run must not add calls.
+    with tempfile.TemporaryDirectory(prefix="cassette-journal-") as folder:
+        os.environ["GEMINI_BATCH_JOURNAL"] = str(Path(folder) / "journal.sqlite3")
+        return _record(scenario, real_key)
+
+
+def _record(scenario: Scenario, real_key: str | None) -> dict[str, Any]:
     path = CASSETTES / f"{scenario.name}.yaml"
     path.unlink(missing_ok=True)
     recorder = make_vcr("all")

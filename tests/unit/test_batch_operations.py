@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -47,7 +48,8 @@ async def test_create_sends_every_request_with_its_key_and_settings(google: Fake
     (sent,) = google.requests_to("POST", CREATE)
     assert sent.path == "/v1beta/models/gemini-2.5-flash:batchGenerateContent"
     batch = sent.body["batch"]
-    assert batch["displayName"] == "nightly"
+    # the display name carries a tag with the work's fingerprint, so a rerun can find the job
+    assert re.fullmatch(r"nightly \[lgb-[0-9a-f]{20}\]", batch["displayName"])
     items = batch["inputConfig"]["requests"]["requests"]
     assert [i["metadata"] for i in items] == [{"key": "alpha"}, {"key": "beta"}]
     assert items[0]["request"]["generationConfig"] == {"temperature": 0.7, "maxOutputTokens": 9}
@@ -294,7 +296,9 @@ async def test_work_past_one_job_is_split_under_one_handle(google: FakeGoogle) -
     handle = await invoker.batch.create({f"r{i}": f"q{i}" for i in range(5)}, display_name="n")
     assert handle == "batches/j1,batches/j2,batches/j3"
     bodies = [s.body["batch"] for s in google.requests_to("POST", CREATE)]
-    assert [b["displayName"] for b in bodies] == ["n (1/3)", "n (2/3)", "n (3/3)"]
+    names = [b["displayName"].split(" [lgb-")[0] for b in bodies]
+    assert names == ["n (1/3)", "n (2/3)", "n (3/3)"]
+    assert len({b["displayName"] for b in bodies}) == 3  # each job has its own fingerprint
     assert [len(b["inputConfig"]["requests"]["requests"]) for b in bodies] == [2, 2, 1]
     for job, keys in (("j1", ["r0", "r1"]), ("j2", ["r2", "r3"]), ("j3", ["r4"])):
         google.on(

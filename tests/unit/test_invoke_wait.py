@@ -14,20 +14,36 @@ CANCEL = r"/batches/job1:cancel$"
 FAST = PollingPolicy(initial_interval=0.001, max_interval=0.004, multiplier=2)
 
 
-def test_polling_backs_off_to_a_cap() -> None:
-    policy = PollingPolicy(initial_interval=1, max_interval=180, multiplier=1.5)
-    waits = list(itertools.islice(policy.intervals(), 40))
-    assert waits[:3] == [1, 1.5, 2.25]
-    assert max(waits) == 180
-    elapsed, calls = 0.0, 0
+def _first_poll_after(policy: PollingPolicy, run_time: float) -> tuple[float, int]:
+    """When a job ending at `run_time` is first seen ended, and after how many status calls."""
+    elapsed, calls = 0.0, 1  # the first status call is made at once
     for wait in policy.intervals():
-        if elapsed >= 3600:
+        if elapsed >= run_time:
             break
         elapsed += wait
         calls += 1
-    assert calls <= 32  # an hour-long job costs about 30 status calls
+    return elapsed, calls
+
+
+def test_polling_starts_quickly_then_backs_off_to_a_cap() -> None:
+    policy = PollingPolicy()
+    waits = list(itertools.islice(policy.intervals(), 60))
+    assert waits[:3] == [1, 1.5, 2.25]
+    assert max(waits) == 180
     with pytest.raises(ValueError):
         PollingPolicy(initial_interval=5, max_interval=1)
+    assert list(itertools.islice(PollingPolicy(7, 7, 1.0).intervals(), 30)) == [7] * 30
+
+
+@pytest.mark.parametrize("run_time", [0.5, 3, 20, 59, 300, 601, 1800, 3600, 6 * 3600, 86400])
+def test_a_finished_job_is_noticed_within_a_quarter_of_its_run_time(run_time: float) -> None:
+    seen, _ = _first_poll_after(PollingPolicy(), run_time)
+    assert seen - run_time <= max(10.0, 0.25 * run_time)
+
+
+def test_an_hour_long_job_costs_at_most_40_status_calls() -> None:
+    _, calls = _first_poll_after(PollingPolicy(), 3600)
+    assert calls <= 40
 
 
 async def test_invoke_polls_until_done_and_returns_keyed_results(google: FakeGoogle) -> None:
@@ -52,7 +68,7 @@ async def test_invoke_polls_until_done_and_returns_keyed_results(google: FakeGoo
         "a": "A",
         "b": "B",
     }
-    # the terminal poll's body is reused by retrieve(): three GETs, not four
+    # the terminal poll's body is reused to read the results: three GETs, not four
     assert len(google.requests_to("GET", GET)) == 3
 
 

@@ -41,5 +41,8 @@ async def test_invoke_runs_waves_of_at_most_the_cap(google: FakeGoogle) -> None:
     first_poll_of_j2 = order.index(("GET", "j2"))
     # the third job is created only after the first wave (j0, j1) was polled to its end
     assert order.index(("GET", "j0")) < creates[2] < first_poll_of_j2
-    names = [s.body["batch"]["displayName"] for s in google.requests_to("POST", CREATE)]
+    names = [
+        s.body["batch"]["displayName"].split(" [lgb-")[0]
+        for s in google.requests_to("POST", CREATE)
+    ]
     assert names == [f"w ({i}/5)" for i in range(1, 6)]

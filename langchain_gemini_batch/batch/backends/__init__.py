@@ -1,0 +1,1 @@
+"""Where batch jobs run: one small interface, one module per platform."""

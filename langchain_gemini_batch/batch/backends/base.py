@@ -1,0 +1,121 @@
+"""The backend interface: the few calls the batch engine makes to a platform.
+
+A backend knows where jobs run (the Gemini Developer API through the Files API; Vertex AI
+batch prediction through Cloud Storage) and speaks its wire format; it knows nothing of
+journals, waiting policies or request kinds (the codec says which create method to call).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_gemini_batch.batch._plan import JobChunk
+from langchain_gemini_batch.batch.codecs import Codec
+from langchain_gemini_batch.schema import BatchJobInfo
+
+__all__ = ["Backend", "RemoteJob", "ResultSource"]
+
+
+@dataclass(frozen=True)
+class RemoteJob:
+    """One job as the platform described it.
+
+    Attributes:
+        info: The typed summary.
+        raw: The platform's own body (kept for reading results).
+    """
+
+    info: BatchJobInfo
+    raw: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        """The job's name."""
+        return self.info.name
+
+
+@dataclass(frozen=True)
+class ResultSource:
+    """Where a finished job's results are: inline items, or a file to download.
+
+    Attributes:
+        items: The inline result items (`None` for file results).
+        file: The results file's name (`None` for inline results).
+    """
+
+    items: list[Mapping[str, Any]] | None = None
+    file: str | None = None
+
+
+class Backend(ABC):
+    """A platform that runs batch jobs."""
+
+    kind: str
+    """The backend's name in journal records (`gemini-api`, `vertex`)."""
+
+    @property
+    @abstractmethod
+    def endpoint(self) -> str:
+        """Where this backend's jobs live (backend and base URL), for journal records."""
+
+    @abstractmethod
+    def job_name(self, batch_id_part: str) -> str:
+        """A full job name from one part of a batch ID (a bare id or a full name)."""
+
+    @abstractmethod
+    async def upload(self, path: Path, display_name: str) -> str:
+        """Upload a chunk's JSONL file; the name of what was stored."""
+
+    @abstractmethod
+    async def create(
+        self, model: str, codec: Codec, chunk: JobChunk, input_file: str | None, display_name: str
+    ) -> RemoteJob:
+        """Send ONE create request (never retried here: a retry could create a second job)."""
+
+    @abstractmethod
+    async def get(self, name: str) -> RemoteJob:
+        """The job now (idempotent; transient failures retried by the client)."""
+
+    @abstractmethod
+    def pages(self, page_size: int) -> AsyncIterator[list[RemoteJob]]:
+        """Every job of the account, a page at a time."""
+
+    @abstractmethod
+    async def cancel(self, name: str) -> None:
+        """Ask the platform to cancel the job."""
+
+    @abstractmethod
+    async def delete(self, name: str) -> None:
+        """Delete the job."""
+
+    @abstractmethod
+    async def delete_file(self, name: str) -> None:
+        """Delete an input file this package uploaded."""
+
+    @abstractmethod
+    def input_file(self, job: RemoteJob) -> str | None:
+        """The uploaded input file a job reads (`None` for inline jobs)."""
+
+    @abstractmethod
+    def results(self, job: RemoteJob) -> ResultSource | None:
+        """Where the finished job's results are (`None` when it has none)."""
+
+    @abstractmethod
+    async def download(self, file: str, destination: Path) -> None:
+        """Download a results file to `destination` (one attempt; the engine retries)."""
+
+    @abstractmethod
+    def iter_file_items(self, path: Path) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
+        """`(key, item)` for each result in a downloaded results file."""
+
+    def iter_inline_items(
+        self, items: list[Mapping[str, Any]]
+    ) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
+        """`(key, item)` for each inline result item (key `None` when missing)."""
+        for item in items:
+            metadata = item.get("metadata") or {}
+            yield metadata.get("key"), item

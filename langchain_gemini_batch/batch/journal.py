@@ -1,0 +1,454 @@
+"""The job journal: what the package must know to finish a batch, on disk, in SQLite.
+
+A batch job runs for minutes to a day and is billed when it runs, so nothing that matters may
+live only in one process's memory. Every job is a `JobRecord` (plain data: job name, model,
+request IDs, which requests expect structured output, input file, fingerprints, state), kept
+in a SQLite file that several processes may share:
+
+- The *intent* to create a job is written **before** the create request is sent, and the job
+  name as soon as Google answers. A process that dies in between leaves an intent whose owner
+  is gone; the next run looks for the job by the fingerprint in its display name before
+  creating anything.
+- A record is claimed in one `BEGIN IMMEDIATE` transaction, so two processes running the same
+  work at once create one job between them: the second sees the first one's live intent and
+  waits for the job name.
+- The journal holds no API key and no prompt text: fingerprints, request IDs and job names.
+
+The default file is `journal.sqlite3` in the user's cache directory
+(`platformdirs.user_cache_dir("langchain-gemini-batch")`); the environment variable
+`GEMINI_BATCH_JOURNAL` (a file path) moves it, and the `journal=` argument of
+`GoogleLMInvoker` and `ChatGeminiBatch` overrides both (a path, or `False` for none).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from langchain_gemini_batch.batch._owner import Owner, current_owner
+
+__all__ = [
+    "JOURNAL_ENV",
+    "ClaimOutcome",
+    "JobRecord",
+    "Journal",
+    "RecordState",
+    "default_journal_path",
+    "endpoint_id",
+    "resolve_journal",
+]
+
+JOURNAL_ENV = "GEMINI_BATCH_JOURNAL"
+"""The environment variable that moves the default journal file."""
+
+_RETENTION_SECONDS = 30 * 24 * 3600
+"""Retrieved or abandoned records older than this are pruned when a journal is opened."""
+
+
+class RecordState(str, Enum):
+    """Where a journaled job stands, as far as this package knows."""
+
+    CREATING = "creating"
+    """The create request is about to be (or was) sent; Google's answer is not recorded yet."""
+    CREATED = "created"
+    """Google accepted the job; it may be running or may have ended."""
+    RETRIEVED = "retrieved"
+    """The job ended and its results were read (its input file is then deleted)."""
+    ABANDONED = "abandoned"
+    """Never to be reused: Google refused it, it ended without results, or it is gone."""
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """Everything needed to finish one batch job, as plain data.
+
+    Attributes:
+        chunk_fingerprint: SHA-256 of the job's work (model, request kind and every encoded
+            request line); the same work always has the same fingerprint.
+        work_fingerprint: SHA-256 over every job of the `create` call that made this one.
+        endpoint: Where the job lives (backend and base URL), so a record made against the
+            emulator is never reused against Google.
+        kind: The request kind (`generate`, `embed`).
+        model: The model, as the create call named it.
+        display_name: The job's display name (it carries the fingerprint tag).
+        request_count: How many requests the job holds.
+        request_ids: The request IDs submitted, in order (restores key checks in any process).
+        structured: Whether results are decoded as JSON into `structured_output`.
+        chunk_index: This job's position among the jobs of its `create` call.
+        chunk_count: How many jobs that call made.
+        state: The journal's state of the record.
+        job_name: Google's job name once known (`batches/...`).
+        input_file: The uploaded input file this package created (`files/...`), if any.
+        remote_state: The last `JOB_STATE_*` seen.
+        created_at: When the intent was written (UNIX seconds).
+        updated_at: When the record last changed.
+        row_id: The record's row in the journal (`None` for records not yet written).
+    """
+
+    chunk_fingerprint: str
+    work_fingerprint: str
+    endpoint: str
+    kind: str
+    model: str
+    display_name: str
+    request_count: int
+    request_ids: tuple[str, ...] = ()
+    structured: bool = False
+    chunk_index: int = 0
+    chunk_count: int = 1
+    state: RecordState = RecordState.CREATING
+    job_name: str | None = None
+    input_file: str | None = None
+    remote_state: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    row_id: int | None = None
+
+    def to_json(self) -> str:
+        """The record as a JSON string (readable by `from_json` in any process)."""
+        data = dataclasses.asdict(self)
+        data["state"] = self.state.value
+        data["request_ids"] = list(self.request_ids)
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> JobRecord:
+        """The record written by `to_json`."""
+        data = json.loads(text)
+        data["state"] = RecordState(data["state"])
+        data["request_ids"] = tuple(data["request_ids"])
+        return cls(**data)
+
+
+class ClaimOutcome(str, Enum):
+    """What `Journal.claim` found for a piece of work."""
+
+    NEW = "new"
+    """No usable record: an intent was written for the caller, who must create the job."""
+    EXISTING = "existing"
+    """A job was already created for this work: reattach to it (check it is still usable)."""
+    BUSY = "busy"
+    """Another live process is creating this job right now: wait and claim again."""
+    ORPHANED = "orphaned"
+    """An intent whose process died before recording the job: the caller now owns it and must
+    look for the job (by its fingerprint tag) before creating it."""
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_fingerprint TEXT NOT NULL,
+    work_fingerprint TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    model TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    request_count INTEGER NOT NULL,
+    request_ids BLOB NOT NULL,
+    structured INTEGER NOT NULL,
+    chunk_index INTEGER NOT NULL,
+    chunk_count INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    job_name TEXT,
+    input_file TEXT,
+    remote_state TEXT,
+    owner TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_work ON jobs (endpoint, chunk_fingerprint, state);
+CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs (endpoint, job_name);
+"""
+
+_COLUMNS = (
+    "row_id, chunk_fingerprint, work_fingerprint, endpoint, kind, model, display_name, "
+    "request_count, request_ids, structured, chunk_index, chunk_count, state, job_name, "
+    "input_file, remote_state, created_at, updated_at"
+)
+
+
+def _pack_ids(ids: Iterable[str]) -> bytes:
+    return zlib.compress("\n".join(ids).encode("utf-8"), 6)
+
+
+def _unpack_ids(blob: bytes) -> tuple[str, ...]:
+    text = zlib.decompress(blob).decode("utf-8")
+    return tuple(text.split("\n")) if text else ()
+
+
+def _record(row: sqlite3.Row | tuple[Any, ...]) -> JobRecord:
+    (row_id, chunk_fp, work_fp, endpoint, kind, model, display_name, count, ids, structured,
+     index, total, state, job_name, input_file, remote_state, created, updated) = row  # fmt: skip
+    return JobRecord(
+        chunk_fingerprint=chunk_fp,
+        work_fingerprint=work_fp,
+        endpoint=endpoint,
+        kind=kind,
+        model=model,
+        display_name=display_name,
+        request_count=count,
+        request_ids=_unpack_ids(ids),
+        structured=bool(structured),
+        chunk_index=index,
+        chunk_count=total,
+        state=RecordState(state),
+        job_name=job_name,
+        input_file=input_file,
+        remote_state=remote_state,
+        created_at=created,
+        updated_at=updated,
+        row_id=row_id,
+    )
+
+
+class Journal:
+    """A SQLite journal of batch jobs, safe to share between processes on one machine.
+
+    Example:
+        ```python
+        from langchain_gemini_batch import Journal
+
+        for record in Journal().unretrieved():  # jobs still running, or not read yet
+            print(record.job_name, record.remote_state, record.request_count)
+        ```
+
+    Args:
+        path: The SQLite file (created, private to the user, on first use); default
+            `GEMINI_BATCH_JOURNAL`, else `journal.sqlite3` in the user's cache directory.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else default_journal_path()
+        self._ready = False
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    @contextlib.contextmanager
+    def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        if not self._ready:
+            self._prepare()
+        connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    def _prepare(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.path.exists():
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
+            cutoff = time.time() - _RETENTION_SECONDS
+            connection.execute(
+                "DELETE FROM jobs WHERE state IN (?, ?) AND updated_at < ?",
+                (RecordState.RETRIEVED.value, RecordState.ABANDONED.value, cutoff),
+            )
+        finally:
+            connection.close()
+        self._ready = True
+
+    def claim(self, record: JobRecord, *, resume: bool = True) -> tuple[ClaimOutcome, JobRecord]:
+        """Claim `record`'s work atomically; see `ClaimOutcome` for what the caller must do.
+
+        Args:
+            record: The job about to be created (its `row_id` is ignored).
+            resume: `False` abandons every earlier record of the same work and always returns
+                `NEW` (a fresh job is created).
+
+        Returns:
+            The outcome and the record it refers to (for `NEW` and `ORPHANED`, the caller's
+            intent, with its `row_id`).
+        """
+        me = current_owner()
+        now = time.time()
+        with self._connect(write=True) as db:
+            rows = db.execute(
+                f"SELECT {_COLUMNS}, owner FROM jobs WHERE endpoint = ? AND chunk_fingerprint = ? "  # noqa: S608 - constant
+                "AND state IN (?, ?) ORDER BY row_id DESC",
+                (
+                    record.endpoint,
+                    record.chunk_fingerprint,
+                    RecordState.CREATING.value,
+                    RecordState.CREATED.value,
+                ),
+            ).fetchall()
+            for row in rows:
+                found, owner = _record(row[:-1]), Owner.parse(row[-1])
+                if not resume:
+                    self._set_state(db, found, RecordState.ABANDONED, now)
+                    continue
+                if found.state is RecordState.CREATED or found.job_name:
+                    return ClaimOutcome.EXISTING, found
+                if owner is not None and owner != me and owner.alive():
+                    return ClaimOutcome.BUSY, found
+                db.execute(
+                    "UPDATE jobs SET owner = ?, updated_at = ? WHERE row_id = ?",
+                    (str(me), now, found.row_id),
+                )
+                return ClaimOutcome.ORPHANED, found
+            cursor = db.execute(
+                "INSERT INTO jobs (chunk_fingerprint, work_fingerprint, endpoint, kind, model, "
+                "display_name, request_count, request_ids, structured, chunk_index, chunk_count, "
+                "state, owner, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.chunk_fingerprint,
+                    record.work_fingerprint,
+                    record.endpoint,
+                    record.kind,
+                    record.model,
+                    record.display_name,
+                    record.request_count,
+                    _pack_ids(record.request_ids),
+                    int(record.structured),
+                    record.chunk_index,
+                    record.chunk_count,
+                    RecordState.CREATING.value,
+                    str(me),
+                    now,
+                    now,
+                ),
+            )
+            intent = dataclasses.replace(
+                record,
+                state=RecordState.CREATING,
+                created_at=now,
+                updated_at=now,
+                row_id=cursor.lastrowid,
+            )
+        return ClaimOutcome.NEW, intent
+
+    @staticmethod
+    def _set_state(
+        db: sqlite3.Connection, record: JobRecord, state: RecordState, now: float
+    ) -> None:
+        db.execute(
+            "UPDATE jobs SET state = ?, updated_at = ? WHERE row_id = ?",
+            (state.value, now, record.row_id),
+        )
+
+    def record_created(
+        self, record: JobRecord, job_name: str, *, input_file: str | None = None
+    ) -> JobRecord:
+        """Write the job name Google gave the claimed `record` (and its uploaded input file)."""
+        now = time.time()
+        with self._connect(write=True) as db:
+            db.execute(
+                "UPDATE jobs SET state = ?, job_name = ?, input_file = ?, owner = NULL, "
+                "updated_at = ? WHERE row_id = ?",
+                (RecordState.CREATED.value, job_name, input_file, now, record.row_id),
+            )
+        return dataclasses.replace(
+            record,
+            state=RecordState.CREATED,
+            job_name=job_name,
+            input_file=input_file,
+            updated_at=now,
+        )
+
+    def set_state(self, record: JobRecord, state: RecordState) -> None:
+        """Move a record to `state` (e.g. `ABANDONED` when Google refused or lost the job)."""
+        with self._connect(write=True) as db:
+            self._set_state(db, record, state, time.time())
+
+    def release(self, record: JobRecord) -> None:
+        """Drop an intent whose create was never sent (or was refused): nothing exists."""
+        with self._connect(write=True) as db:
+            db.execute("DELETE FROM jobs WHERE row_id = ? AND job_name IS NULL", (record.row_id,))
+
+    def find(self, endpoint: str, job_name: str) -> JobRecord | None:
+        """The newest record of the job `job_name` at `endpoint`, if journaled."""
+        with self._connect() as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM jobs WHERE endpoint = ? AND job_name = ? "  # noqa: S608 - constant
+                "ORDER BY row_id DESC LIMIT 1",
+                (endpoint, job_name),
+            ).fetchone()
+        return _record(row) if row else None
+
+    def update(self, endpoint: str, job_name: str, **changes: Any) -> None:
+        """Record what was learnt of a job: `remote_state=...` and/or `state=RecordState`."""
+        sets = []
+        values: list[Any] = []
+        if "remote_state" in changes:
+            sets.append("remote_state = ?")
+            values.append(changes.pop("remote_state"))
+        if "state" in changes:
+            sets.append("state = ?")
+            values.append(RecordState(changes.pop("state")).value)
+        if changes:
+            raise TypeError(f"unknown journal fields {sorted(changes)}")
+        if not sets:
+            return
+        with self._connect(write=True) as db:
+            db.execute(
+                f"UPDATE jobs SET {', '.join(sets)}, updated_at = ? "  # noqa: S608 - fixed names
+                "WHERE endpoint = ? AND job_name = ? AND state != ?",
+                (*values, time.time(), endpoint, job_name, RecordState.ABANDONED.value),
+            )
+
+    def records(self, *states: RecordState) -> list[JobRecord]:
+        """Every record in one of `states` (all records when none is given), oldest first."""
+        query = f"SELECT {_COLUMNS} FROM jobs"  # noqa: S608 - constant
+        params: tuple[str, ...] = ()
+        if states:
+            query += f" WHERE state IN ({', '.join('?' for _ in states)})"
+            params = tuple(state.value for state in states)
+        with self._connect() as db:
+            rows = db.execute(query + " ORDER BY row_id", params).fetchall()
+        return [_record(row) for row in rows]
+
+    def unretrieved(self) -> list[JobRecord]:
+        """Jobs created (or being created) whose results have not been read yet.
+
+        These are the jobs that may still be running and billed: their names, last known
+        state, request counts and creation times.
+        """
+        return self.records(RecordState.CREATING, RecordState.CREATED)
+
+
+def default_journal_path() -> Path:
+    """`GEMINI_BATCH_JOURNAL`, else `journal.sqlite3` in the user's cache directory."""
+    configured = os.environ.get(JOURNAL_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(platformdirs.user_cache_dir("langchain-gemini-batch")) / "journal.sqlite3"
+
+
+def resolve_journal(journal: Journal | str | os.PathLike[str] | bool | None) -> Journal | None:
+    """The journal an invoker uses: `None`/`True` the default, `False` none, else that file."""
+    if journal is False:
+        return None
+    if isinstance(journal, Journal):
+        return journal
+    if journal is None or journal is True:
+        return Journal()
+    return Journal(journal)
+
+
+def endpoint_id(backend: str, base_url: str | None) -> str:
+    """The `endpoint` of records made through `backend` at `base_url` (default: Google's)."""
+    return f"{backend}:{(base_url or 'google').rstrip('/')}"
