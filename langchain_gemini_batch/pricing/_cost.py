@@ -72,8 +72,34 @@ class Cost:
 
     @classmethod
     def total(cls, costs: Iterable[Cost | None]) -> Cost:
-        """The sum of `costs`, skipping `None` (answers of unknown models)."""
-        return sum((cost for cost in costs if cost is not None), cls.zero())
+        """The sum of `costs`, skipping `None` (answers of unknown models); same as `sum()`."""
+        batch = online = _ZERO
+        tokens = [0, 0, 0, 0, 0]
+        names: set[str | None] = set()
+        days: set[date | None] = set()
+        for cost in costs:
+            if cost is None or cost._is_zero():
+                continue
+            batch += cost.batch_usd
+            online += cost.online_usd
+            tokens[0] += cost.input_tokens
+            tokens[1] += cost.cached_tokens
+            tokens[2] += cost.output_tokens
+            tokens[3] += cost.thinking_tokens
+            tokens[4] += cost.requests
+            names.add(cost.priced_as)
+            days.add(cost.prices_as_of)
+        return cls(
+            batch_usd=batch,
+            online_usd=online,
+            input_tokens=tokens[0],
+            cached_tokens=tokens[1],
+            output_tokens=tokens[2],
+            thinking_tokens=tokens[3],
+            requests=tokens[4],
+            priced_as=names.pop() if len(names) == 1 else None,
+            prices_as_of=days.pop() if len(days) == 1 else None,
+        )
 
     @property
     def saved_usd(self) -> Decimal:
@@ -288,6 +314,10 @@ def cost_of(
     cached_audio_tokens: int = 0,
 ) -> Cost | None:
     """The cost of one answer at batch price, and what it would have cost online.
+
+    When pricing many answers, resolve `prices=default_prices()` and `on=` (e.g. the day the
+    job was created, UTC) once and pass them: that skips reading the environment and the clock
+    for every answer.
 
     Args:
         usage: The answer's token counts (see `usage_counts` for the accepted shapes).

@@ -189,13 +189,15 @@ _TABLE: dict[str, Any] = {
     "gemini-3.8-flash": _flash_3x("Cached 0.075 then 0.15: Google's migration note (3p copy)."),
     "gemini-embedding-001": _official(
         input="0.15",
-        batch={"input": "0.075"},
+        output="0",
+        batch={"input": "0.075", "output": "0"},
         notes=_OFFICIAL + " Batch price also in Google's blog of 2025-09-08.",
     ),
     "gemini-embedding-2": _later(
         input="0.20",
         audio_input="6.50",
-        batch={"input": "0.10", "audio_input": "3.25"},
+        output="0",
+        batch={"input": "0.10", "audio_input": "3.25", "output": "0"},
         notes=(
             "Text input 0.20 (image 0.45, video 12.00: not modelled) from transcriptions read "
             "2026-10-07; batch at 50% from LiteLLM 1.110.2 (the 2026-03-30 page said batch "

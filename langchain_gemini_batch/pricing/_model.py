@@ -40,8 +40,9 @@ class Rates(_Frozen):
 
     input: Price
     """Prompt tokens that were not read from a cache (text, image and video)."""
-    output: Price = Decimal(0)
-    """Generated tokens, thinking included (0 for embedding models)."""
+    output: Price
+    """Generated tokens, thinking included (0 for embedding models). Required, so that a
+    forgotten output price is an error rather than free output."""
     cached_input: Price | None = None
     """Prompt tokens read from a context cache; `None`: billed as `input`."""
     audio_input: Price | None = None

@@ -204,7 +204,7 @@ def test_announced_price_change_applies_from_its_day() -> None:
     assert (after.batch_usd, after.online_usd) == (D("4.50"), D("9.00"))
     starts = [p.effective_from for p in DEFAULT_PRICES.versions("gemini-3.8-flash")]
     assert starts == [None, date(2027, 1, 1)]
-    only_future = PriceTable({"m": {"input": 1, "effective_from": "2030-01-01"}})
+    only_future = PriceTable({"m": {"input": 1, "output": 1, "effective_from": "2030-01-01"}})
     assert only_future.get("m", on=DAY) is None
 
 
@@ -212,7 +212,10 @@ def test_with_prices_adds_derives_batch_replaces_and_removes() -> None:
     prices = DEFAULT_PRICES.with_prices(
         {
             "models/My-Tuned-Flash": {"input": 0.3, "output": 2.5, "cached_input": 0.03},
-            "gemini-2.5-flash": {"online": {"input": 1, "output": 2}, "batch": {"input": 0.9}},
+            "gemini-2.5-flash": {
+                "online": {"input": 1, "output": 2},
+                "batch": {"input": 0.9, "output": 1.8},
+            },
             "gemini-2.5-pro": None,
         }
     )
@@ -242,11 +245,16 @@ def test_with_prices_adds_derives_batch_replaces_and_removes() -> None:
         ({"input": -0.1}, "greater than or equal to 0"),
         ({"input": float("nan")}, "finite"),
         ({"input": float("inf")}, "finite"),
-        ({"input": "0.3", "ouput": 1}, "Extra inputs"),
+        ({"input": "0.3", "output": 1, "outptu": 1}, "Extra inputs"),
+        ({"input": "0.3"}, "output\n  Field required"),
         ({"input": "cheap"}, "decimal"),
         ({"online": {"input": 1}, "batch": {"input": -1}}, "greater than or equal to 0"),
         (
-            {"input": 1, "long_prompt": [{"above_tokens": 10, "input": 2}] * 2},
+            {
+                "input": 1,
+                "output": 1,
+                "long_prompt": [{"above_tokens": 10, "input": 2, "output": 2}] * 2,
+            },
             "distinct above_tokens",
         ),
         ([], "no price given"),
@@ -262,9 +270,10 @@ def test_long_prompt_tiers_are_sorted_and_the_highest_passed_applies() -> None:
     price = ModelPrice.model_validate(
         {
             "input": 1,
+            "output": 1,
             "long_prompt": [
-                {"above_tokens": 1000, "input": 3},
-                {"above_tokens": 100, "input": 2},
+                {"above_tokens": 1000, "input": 3, "output": 3},
+                {"above_tokens": 100, "input": 2, "output": 2},
             ],
         }
     )
@@ -295,7 +304,7 @@ def test_price_files_json_and_toml(tmp_path: Path) -> None:
     toml_file = tmp_path / "prices.toml"
     toml_file.write_text(
         '["my-model"]\ninput = 0.2\noutput = 1.0\nas_of = 2026-12-01\n'
-        '[["my-model".long_prompt]]\nabove_tokens = 100\ninput = 0.4\n'
+        '[["my-model".long_prompt]]\nabove_tokens = 100\ninput = 0.4\noutput = 2.0\n'
     )
     price = DEFAULT_PRICES.with_file(toml_file).get("my-model", on=DAY)
     assert price is not None
@@ -319,7 +328,7 @@ def test_env_var_price_file_is_merged_into_the_default(
     usage = TokenUsage(input_tokens=1_000_000)
     assert usd(usage, "my-model") == (D("0.5"), D("1"))
     assert usd(usage, "gemini-2.5-flash") == (D("0.15"), D("0.30"))
-    file.write_text(json.dumps({"my-model": {"input": 4}}))
+    file.write_text(json.dumps({"my-model": {"input": 4, "output": 8}}))
     assert usd(usage, "my-model") == (D("0.5"), D("1"))  # read once per process
     assert default_prices(reload=True).get("my-model", on=DAY) is not None
     assert usd(usage, "my-model") == (D("2"), D("4"))
