@@ -25,7 +25,6 @@ from langchain_gemini_batch.pricing import (
     default_prices,
     estimate_batch_cost,
     load_price_file,
-    usage_counts,
 )
 from langchain_gemini_batch.pricing._table import today_utc
 from langchain_gemini_batch.schema import TokenUsage
@@ -389,37 +388,3 @@ def test_metadata_dict_shape_and_round_trip() -> None:
     assert Cost.from_metadata(full) == cost
     rebuilt = Cost.from_metadata(meta)
     assert (rebuilt.batch_usd, rebuilt.online_usd) == (cost.batch_usd, cost.online_usd)
-
-
-def test_usage_is_read_from_gemini_and_langchain_shapes() -> None:
-    expected = TokenUsage(input_tokens=130, output_tokens=70, thinking_tokens=20, cached_tokens=40)
-    gemini = {
-        "promptTokenCount": 120,
-        "toolUsePromptTokenCount": 10,
-        "candidatesTokenCount": 50,
-        "thoughtsTokenCount": 20,
-        "cachedContentTokenCount": 40,
-        "totalTokenCount": 200,
-    }
-    snake = {
-        "prompt_token_count": 120,
-        "tool_use_prompt_token_count": 10,
-        "candidates_token_count": 50,
-        "thoughts_token_count": 20,
-        "cached_content_token_count": 40,
-    }
-    langchain = {
-        "input_tokens": 130,
-        "output_tokens": 70,
-        "total_tokens": 200,
-        "input_token_details": {"cache_read": 40},
-        "output_token_details": {"reasoning": 20},
-    }
-    for shape in (gemini, snake, langchain, expected.model_dump(), expected):
-        assert usage_counts(shape) == expected
-    assert usage_counts({"promptTokenCount": 5, "candidatesTokenCount": None}) == TokenUsage(
-        input_tokens=5
-    )
-    for bad in ({"input_tokens": -1}, {"input_tokens": True}, {"promptTokenCount": "5"}):
-        with pytest.raises(ValueError, match="non-negative integer"):
-            cost_of(bad, "gemini-2.5-flash", on=DAY)

@@ -1,4 +1,4 @@
-"""Estimating a batch's cost before it is sent, and the token approximation.
+"""Token usage in its several shapes, estimating a batch's cost before it is sent, token counts.
 
 Expected figures are computed by hand from Google's published prices (USD per million tokens).
 """
@@ -16,8 +16,11 @@ from langchain_gemini_batch.pricing import (
     DEFAULT_OUTPUT_TOKENS,
     ENV_VAR,
     approximate_tokens,
+    cost_of,
     estimate_batch_cost,
+    usage_counts,
 )
+from langchain_gemini_batch.schema import TokenUsage
 from langchain_gemini_batch.testing.emulator._model import count_tokens
 
 D = Decimal
@@ -81,3 +84,54 @@ def test_estimate_output_defaults_and_tiers() -> None:
 @pytest.mark.parametrize("text", ["", "a", "abcd", "abcde", "é" * 9, "x" * 4001])
 def test_approximate_tokens_matches_the_emulator(text: str) -> None:
     assert approximate_tokens(text) == count_tokens(text) == max(1, math.ceil(len(text) / 4))
+
+
+def test_usage_is_read_from_gemini_and_langchain_shapes() -> None:
+    expected = TokenUsage(input_tokens=130, output_tokens=70, thinking_tokens=20, cached_tokens=40)
+    gemini = {
+        "promptTokenCount": 120,
+        "toolUsePromptTokenCount": 10,
+        "candidatesTokenCount": 50,
+        "thoughtsTokenCount": 20,
+        "cachedContentTokenCount": 40,
+        "totalTokenCount": 200,
+    }
+    snake = {
+        "prompt_token_count": 120,
+        "tool_use_prompt_token_count": 10,
+        "candidates_token_count": 50,
+        "thoughts_token_count": 20,
+        "cached_content_token_count": 40,
+    }
+    langchain = {
+        "input_tokens": 130,
+        "output_tokens": 70,
+        "total_tokens": 200,
+        "input_token_details": {"cache_read": 40},
+        "output_token_details": {"reasoning": 20},
+    }
+    for shape in (gemini, snake, langchain, expected.model_dump(), expected):
+        assert usage_counts(shape) == expected
+    assert usage_counts({"promptTokenCount": 5, "candidatesTokenCount": None}) == TokenUsage(
+        input_tokens=5
+    )
+    for bad in ({"input_tokens": -1}, {"input_tokens": True}, {"promptTokenCount": "5"}):
+        with pytest.raises(ValueError, match="non-negative integer"):
+            cost_of(bad, "gemini-2.5-flash", on=DAY)
+
+
+def test_usage_dumped_by_the_sdk_is_understood() -> None:
+    from google.genai import types
+
+    usage = types.GenerateContentResponseUsageMetadata(
+        prompt_token_count=1000,
+        cached_content_token_count=200,
+        candidates_token_count=400,
+        thoughts_token_count=100,
+        tool_use_prompt_token_count=0,
+        total_token_count=1500,
+    )
+    for dumped in (usage.model_dump(exclude_none=True), usage.model_dump(by_alias=True)):
+        cost = cost_of(usage_counts(dumped), "gemini-2.5-flash", on=DAY)
+        assert cost is not None
+        assert (cost.batch_usd, cost.online_usd) == (D("0.000751"), D("0.001496"))
