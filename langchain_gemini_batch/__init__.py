@@ -3,20 +3,35 @@
 from langchain_gemini_batch.batch._plan import BatchLimits
 from langchain_gemini_batch.batch.base import BatchOperations, PollingPolicy
 from langchain_gemini_batch.batch.google import GoogleBatchOperations
+from langchain_gemini_batch.batch.journal import JobRecord, Journal
 from langchain_gemini_batch.chat_models import ChatGeminiBatch
 from langchain_gemini_batch.errors import (
     BatchJobError,
     BatchNotFinishedError,
+    BatchPollError,
     BatchTimeoutError,
+    BatchWaitError,
     GeminiBatchError,
+    IncompleteBatchError,
     InvalidRequestError,
     RequestFailedError,
     ResultMismatchError,
     UnknownParameterError,
 )
 from langchain_gemini_batch.invoker import GoogleLMInvoker
+from langchain_gemini_batch.pricing import (
+    DEFAULT_PRICES,
+    PRICES_AS_OF,
+    Cost,
+    CostEstimate,
+    ModelPrice,
+    PriceTable,
+    cost_of,
+    estimate_batch_cost,
+)
 from langchain_gemini_batch.schema import (
     Attachment,
+    BatchJobInfo,
     BatchStatus,
     LMInput,
     LMOutput,
@@ -24,6 +39,7 @@ from langchain_gemini_batch.schema import (
     Message,
     MessageContent,
     MessageRole,
+    RequestCounts,
     Thinking,
     TokenUsage,
     ToolCall,
@@ -31,25 +47,38 @@ from langchain_gemini_batch.schema import (
 )
 
 __all__ = [
+    "DEFAULT_PRICES",
+    "PRICES_AS_OF",
     "Attachment",
     "BatchJobError",
+    "BatchJobInfo",
     "BatchLimits",
     "BatchNotFinishedError",
     "BatchOperations",
+    "BatchPollError",
     "BatchStatus",
     "BatchTimeoutError",
+    "BatchWaitError",
     "ChatGeminiBatch",
+    "Cost",
+    "CostEstimate",
     "GeminiBatchError",
     "GoogleBatchOperations",
     "GoogleLMInvoker",
+    "IncompleteBatchError",
     "InvalidRequestError",
+    "JobRecord",
+    "Journal",
     "LMInput",
     "LMOutput",
     "LMOutputItem",
     "Message",
     "MessageContent",
     "MessageRole",
+    "ModelPrice",
     "PollingPolicy",
+    "PriceTable",
+    "RequestCounts",
     "RequestFailedError",
     "ResultMismatchError",
     "Thinking",
@@ -57,4 +86,6 @@ __all__ = [
     "ToolCall",
     "ToolResult",
     "UnknownParameterError",
+    "cost_of",
+    "estimate_batch_cost",
 ]

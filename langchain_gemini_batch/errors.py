@@ -95,18 +95,23 @@ class BatchJobError(GeminiBatchError):
         super().__init__(f"batch job {batch_job} ended in {state}{detail}")
 
 
-class BatchNotFinishedError(BatchJobError):
-    """Results were asked for before the job ended; wait until `status()` is FINISHED."""
+class BatchNotFinishedError(GeminiBatchError):
+    """Results were asked for before the job ended; wait until `status()` is FINISHED.
+
+    Not a `BatchJobError`: the job has not ended, it may still succeed.
+
+    Attributes:
+        batch_job: The job's name.
+        state: Its current state, e.g. `JOB_STATE_RUNNING`.
+    """
 
     def __init__(self, batch_job: str, state: str) -> None:
-        GeminiBatchError.__init__(
-            self,
+        super().__init__(
             f"batch job {batch_job} has not finished yet ({state}); wait until status() is "
             "BatchStatus.FINISHED, or use invoke(), which waits",
         )
         self.batch_job = batch_job
         self.state = state
-        self.error_message = None
 
 
 def _fate(batch_job: str, cancelled: bool, cancel_attempted: bool) -> str:

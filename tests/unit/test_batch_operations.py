@@ -10,6 +10,7 @@ import pytest
 from langchain_gemini_batch import (
     BatchJobError,
     BatchLimits,
+    BatchNotFinishedError,
     BatchStatus,
     InvalidRequestError,
     LMInput,
@@ -205,13 +206,20 @@ async def test_unknown_job_is_checked_by_request_count_and_custom_ids(google: Fa
 
 
 @pytest.mark.parametrize(
-    "state",
-    ["BATCH_STATE_FAILED", "BATCH_STATE_EXPIRED", "BATCH_STATE_CANCELLED", "BATCH_STATE_RUNNING"],
+    ("state", "error_type"),
+    [
+        ("BATCH_STATE_FAILED", BatchJobError),
+        ("BATCH_STATE_EXPIRED", BatchJobError),
+        ("BATCH_STATE_CANCELLED", BatchJobError),
+        ("BATCH_STATE_RUNNING", BatchNotFinishedError),
+    ],
 )
-async def test_retrieve_of_a_job_without_results_raises(google: FakeGoogle, state: str) -> None:
+async def test_retrieve_of_a_job_without_results_raises(
+    google: FakeGoogle, state: str, error_type: type[BatchJobError | BatchNotFinishedError]
+) -> None:
     invoker = google.invoker()
     google.on("GET", GET, operation(state=state, error={"code": 13, "message": "boom"}))
-    with pytest.raises(BatchJobError, match="batches/job1") as caught:
+    with pytest.raises(error_type, match="batches/job1") as caught:
         await invoker.batch.retrieve("batches/job1")
     assert caught.value.state == state.replace("BATCH_", "JOB_")
 

@@ -9,23 +9,36 @@ from tests.unit.fake_google import FakeGoogle, operation
 EXPECTED = [
     "Attachment",
     "BatchJobError",
+    "BatchJobInfo",
     "BatchLimits",
     "BatchNotFinishedError",
     "BatchOperations",
+    "BatchPollError",
     "BatchStatus",
     "BatchTimeoutError",
+    "BatchWaitError",
     "ChatGeminiBatch",
+    "Cost",
+    "CostEstimate",
+    "DEFAULT_PRICES",
     "GeminiBatchError",
     "GoogleBatchOperations",
     "GoogleLMInvoker",
+    "IncompleteBatchError",
     "InvalidRequestError",
+    "JobRecord",
+    "Journal",
     "LMInput",
     "LMOutput",
     "LMOutputItem",
     "Message",
     "MessageContent",
     "MessageRole",
+    "ModelPrice",
+    "PRICES_AS_OF",
     "PollingPolicy",
+    "PriceTable",
+    "RequestCounts",
     "RequestFailedError",
     "ResultMismatchError",
     "Thinking",
@@ -33,6 +46,8 @@ EXPECTED = [
     "ToolCall",
     "ToolResult",
     "UnknownParameterError",
+    "cost_of",
+    "estimate_batch_cost",
 ]
 
 
@@ -47,6 +62,6 @@ async def test_retrieving_too_early_says_so(google: FakeGoogle) -> None:
     invoker = google.invoker()
     with pytest.raises(BatchNotFinishedError, match="has not finished yet") as caught:
         await invoker.batch.retrieve("batches/job1")
-    assert isinstance(caught.value, BatchJobError)
+    assert not isinstance(caught.value, BatchJobError)  # it has not ended: not a job error
     assert caught.value.state == "JOB_STATE_PENDING"
     assert "ended" not in str(caught.value)
