@@ -8,6 +8,7 @@ process removes the folders of owners that are no longer alive.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import logging
 import os
@@ -75,7 +76,9 @@ def _my_folder() -> Path:
     root = spool_root()
     root.mkdir(mode=0o700, exist_ok=True)
     folder = root / _owner_folder_name(owner)
-    folder.mkdir(mode=0o700, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(mode=0o700)
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
 
 

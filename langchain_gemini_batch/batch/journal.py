@@ -138,7 +138,8 @@ class ClaimOutcome(str, Enum):
     NEW = "new"
     """No usable record: an intent was written for the caller, who must create the job."""
     EXISTING = "existing"
-    """A job was already created for this work: reattach to it (check it is still usable)."""
+    """A job was already created for this work (running, or ended and maybe already read):
+    reattach to it, after checking that Google still has it and it can still finish."""
     BUSY = "busy"
     """Another live process is creating this job right now: wait and claim again."""
     ORPHANED = "orphaned"
@@ -287,12 +288,13 @@ class Journal:
         with self._connect(write=True) as db:
             rows = db.execute(
                 f"SELECT {_COLUMNS}, owner FROM jobs WHERE endpoint = ? AND chunk_fingerprint = ? "  # noqa: S608 - constant
-                "AND state IN (?, ?) ORDER BY row_id DESC",
+                "AND state IN (?, ?, ?) ORDER BY row_id DESC",
                 (
                     record.endpoint,
                     record.chunk_fingerprint,
                     RecordState.CREATING.value,
                     RecordState.CREATED.value,
+                    RecordState.RETRIEVED.value,
                 ),
             ).fetchall()
             for row in rows:
@@ -300,7 +302,7 @@ class Journal:
                 if not resume:
                     self._set_state(db, found, RecordState.ABANDONED, now)
                     continue
-                if found.state is RecordState.CREATED or found.job_name:
+                if found.job_name:
                     return ClaimOutcome.EXISTING, found
                 if owner is not None and owner != me and owner.alive():
                     return ClaimOutcome.BUSY, found

@@ -35,9 +35,7 @@ def journal_path(tmp_path: Path) -> Path:
 
 def make_invoker(server: EmulatorServer, journal: Path | bool, **options: Any) -> GoogleLMInvoker:
     """A fresh invoker on `server`, as a new process would build it."""
-    return GoogleLMInvoker(
-        MODEL, API_KEY, base_url=server.base_url, journal=journal, **options
-    )
+    return GoogleLMInvoker(MODEL, API_KEY, base_url=server.base_url, journal=journal, **options)
 
 
 def jobs_created(server: EmulatorServer) -> int:
