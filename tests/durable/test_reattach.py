@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from langchain_core.language_models import LanguageModelInput
 
 from langchain_gemini_batch import (
     BatchLimits,
@@ -149,7 +150,9 @@ async def test_the_journal_holds_neither_the_key_nor_the_prompts(
     assert b"x" in raw  # request IDs are kept
 
 
-async def test_chain_abatch_twice_is_one_job(server: EmulatorServer, journal_path: Path) -> None:
+async def test_chain_abatch_twice_is_one_job(
+    server: EmulatorServer, journal_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     model = ChatGeminiBatch(
         model=MODEL,
         api_key=API_KEY,
@@ -157,8 +160,8 @@ async def test_chain_abatch_twice_is_one_job(server: EmulatorServer, journal_pat
         batch_poll_interval=0.01,
         batch_poll_max_interval=0.05,
     )
-    os.environ["GEMINI_BATCH_JOURNAL"] = str(journal_path)
-    inputs = [f"Topic {i}" for i in range(10)]
+    monkeypatch.setenv("GEMINI_BATCH_JOURNAL", str(journal_path))
+    inputs: list[LanguageModelInput] = [f"Topic {i}" for i in range(10)]
     first = await model.abatch(inputs)
     second = await model.abatch(inputs)
     assert [m.content for m in first] == [m.content for m in second]
