@@ -105,6 +105,11 @@ class CloudControl:
         with self._state.lock:
             self._state.storage.create_bucket(name, project, self._now())
 
+    def buckets(self) -> list[str]:
+        """Returns every bucket's name, sorted."""
+        with self._state.lock:
+            return sorted(self._state.storage.buckets)
+
     def objects(self, bucket: str | None = None) -> list[str]:
         """Returns `gs://bucket/name` of every object (of one bucket), sorted."""
         with self._state.lock:
