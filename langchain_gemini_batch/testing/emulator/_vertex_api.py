@@ -3,6 +3,31 @@
 Paths (`v1` or `v1beta1`): `projects/{project}/locations/{location}/batchPredictionJobs` and
 `.../batchPredictionJobs/{id}[:cancel]`. The project may be given as id or number; job names
 always carry a 12-digit project number derived from the id, as Vertex's carry the real number.
+
+Where this comes from (see the project's Vertex reference, sections 2 and 3):
+
+- From google-genai 3.6.1's source and its wire traffic: the paths, create bodies, the list
+  reply (`batchPredictionJobs`, `nextPageToken`), which resource fields the SDK reads, and that
+  `done` is false for PARTIALLY_SUCCEEDED and PAUSED.
+- From Google's documentation: the resource fields and their order, int64 counters as strings,
+  `modelVersionId: "1"` on create, cancel answering `{}`, delete being for ended jobs only and
+  answering an Operation, the `prediction-model-<createTime>/predictions.jsonl` layout,
+  `status`/`processed_time`/`request`/`response` lines, the request echoed verbatim.
+- From one third party's captures of live jobs (not checkable here): output order not being
+  input order, top-level sibling keys echoed, integer-looking strings coerced to numbers,
+  `completionStats` absent on pending and cancelled jobs, cancelled jobs' error
+  `{1, "CANCELED"}`, job error codes 3/9/13 and their texts, the unknown-model 404 text,
+  FAILED_PRECONDITION for cancelling an ended job, failed rows not turning the job
+  PARTIALLY_SUCCEEDED.
+- Unverified choices of this emulator: the texts of validation 400s ("List of found errors",
+  unsupported formats or filters), of the 404 for an unknown job, of the FAILED_PRECONDITION
+  answers and of the 401; the delete Operation's body (done at once); list order (newest first)
+  and default page size (100); which filter terms exist (`state`, `display_name`,
+  `labels.<key>`, with `=`/`!=` joined by `AND`); when a job imports its input (when it turns
+  RUNNING) and the code-3 text for a missing input object; that FAILED and CANCELLED outcomes
+  strike halfway and keep completed rows; EXPIRED jobs never running and writing nothing;
+  CANCELLING lasting a tenth of the job's duration; `processed_time` of each row; the
+  `predictions.jsonl` content type; a single output file (no shards); BigQuery `outputInfo`.
 """
 
 from __future__ import annotations
