@@ -10,7 +10,7 @@ from google import genai
 from google.genai import errors, types
 
 from langchain_gemini_batch.testing.emulator import EmulatorServer
-from langchain_gemini_batch.testing.emulator.vertex_auth import vertex_client
+from langchain_gemini_batch.testing.emulator.vertex_auth import EmulatorCredentials, vertex_client
 from tests.emulator.vertex_support import (
     BUCKET,
     INPUT_URI,
@@ -313,3 +313,42 @@ def test_default_destination_is_next_to_the_input(
     written = [u for u in server.cloud.objects() if u.endswith("predictions.jsonl")]
     assert len(written) == 1
     assert written[0].startswith(f"gs://{BUCKET}/in/input/dest/prediction-model-")
+
+
+def test_injected_429_on_create_then_sdk_retry_succeeds(server: EmulatorServer) -> None:
+    seed_input(server, 1)
+    server.inject_errors(429, action="batchPredictionJobs.create")
+    retrying = genai.Client(
+        vertexai=True,
+        project=PROJECT,
+        location=LOCATION,
+        credentials=EmulatorCredentials(),
+        http_options=types.HttpOptions(
+            base_url=server.base_url,
+            retry_options=types.HttpRetryOptions(attempts=3, initial_delay=0.01, jitter=0),
+        ),
+    )
+    plain = vertex_client(server.base_url, project=PROJECT, location=LOCATION)
+    job = _create(retrying)
+    assert job.state == JobState.JOB_STATE_PENDING
+    assert server.count("batchPredictionJobs.create", status=429) == 1
+    assert server.count("batchPredictionJobs.create", status=200) == 1
+    server.inject_errors(429, action="batchPredictionJobs.list")
+    with pytest.raises(errors.ClientError) as quota:
+        list(plain.batches.list())
+    assert quota.value.details == {
+        "error": {
+            "code": 429,
+            "message": "Resource exhausted. Please try again later. Please refer to "
+            "https://cloud.google.com/vertex-ai/generative-ai/docs/error-code-429 for more "
+            "details.",
+            "status": "RESOURCE_EXHAUSTED",
+        }
+    }
+    server.inject_errors(503, action="batchPredictionJobs.get")
+    assert job.name is not None
+    with pytest.raises(errors.ServerError) as raised:
+        plain.batches.get(name=job.name)
+    assert raised.value.code == 503
+    assert plain.batches.get(name=job.name).name == job.name
+    assert server.cloud.job_names() == [job.name]

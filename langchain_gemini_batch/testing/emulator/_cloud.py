@@ -125,6 +125,23 @@ def parse_body(request: HttpRequest, action: str) -> object:
         raise invalid_argument(f"Invalid JSON payload received. {exc}") from exc
 
 
+_VERTEX_429 = (
+    "Resource exhausted. Please try again later. Please refer to "
+    "https://cloud.google.com/vertex-ai/generative-ai/docs/error-code-429 for more details."
+)
+
+
 def restyle(action: str, error: ApiError) -> ApiError:
-    """Gives errors on Cloud Storage calls Cloud Storage's shape (injected faults included)."""
-    return StorageError.from_api(error) if action.startswith("storage.") else error
+    """Gives injected faults on Vertex AI and Cloud Storage calls the service's own shape.
+
+    Gemini API errors are returned unchanged. Cloud Storage errors get `errors[]`; a Vertex AI
+    429 gets Vertex's text without the Gemini API's quota details (other Vertex AI errors keep
+    the dispatcher's bodies).
+    """
+    if action not in ACTIONS:  # a Gemini API call: unchanged
+        return error
+    if action.startswith("storage."):
+        return StorageError.from_api(error)
+    if error.code == 429 and error.details:
+        return ApiError(429, _VERTEX_429)
+    return error
