@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from langchain_gemini_batch.testing.emulator import _batch_api, _content_api, _file_api
+from langchain_gemini_batch.testing.emulator import _batch_api, _cloud, _content_api, _file_api
 from langchain_gemini_batch.testing.emulator._clock import Clock, IdFactory
 from langchain_gemini_batch.testing.emulator._files import FileStore
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
@@ -67,6 +67,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("POST", rf"/upload{_VERSION}/files", "files.upload", _file_api.upload_start),
     ]
 ]  # fmt: skip
+_ROUTES += _cloud.ROUTES  # Vertex AI and Cloud Storage (see `_cloud`)
 
 
 def _route(request: HttpRequest) -> tuple[str, str, tuple[str, ...], Handler] | None:
@@ -147,7 +148,8 @@ class GeminiApi:
                 action, version, params, handler = found
                 body = self._admit(request, action)
                 reply = handler(self.state, Call(request, action, version, params, body))
-            except ApiError as error:
+            except ApiError as raised:
+                error = _cloud.restyle(action, raised)
                 headers = (("X-Goog-Upload-Status", "final"),) if action == UPLOAD_CHUNK else ()
                 reply = HttpReply(error.code, dumps(error.body()).encode(), headers=headers)
             except Exception:
@@ -163,6 +165,10 @@ class GeminiApi:
     def _admit(self, request: HttpRequest, action: str) -> object:
         """Checks size, key and faults; returns the parsed JSON body (None for upload data)."""
         options = self.options
+        if action in _cloud.ACTIONS:  # Vertex AI and Cloud Storage: their own auth and bodies
+            _cloud.authenticate(request, action)
+            self._injected_fault(action, any_call=True)
+            return _cloud.parse_body(request, action)
         if action == UPLOAD_CHUNK:
             self._injected_fault(action, any_call=False)
             return None

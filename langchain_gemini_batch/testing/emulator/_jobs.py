@@ -35,6 +35,7 @@ _OUTCOME_STATES = {
     "failed": "BATCH_STATE_FAILED",
     "cancelled": "BATCH_STATE_CANCELLED",
     "expired": "BATCH_STATE_EXPIRED",
+    "partially_succeeded": "BATCH_STATE_SUCCEEDED",  # a Vertex AI state; none on the Gemini API
 }
 _JOB_FAILED_ERROR = {
     "code": 13,

@@ -12,8 +12,14 @@ from langchain_gemini_batch.errors import UnknownParameterError
 
 __all__ = ["JOB_OUTCOMES", "EmulatorOptions", "EmulatorOptionsDict", "JobOutcome", "make_options"]
 
-JobOutcome = Literal["succeeded", "failed", "cancelled", "expired"]
-JOB_OUTCOMES: tuple[JobOutcome, ...] = ("succeeded", "failed", "cancelled", "expired")
+JobOutcome = Literal["succeeded", "failed", "cancelled", "expired", "partially_succeeded"]
+JOB_OUTCOMES: tuple[JobOutcome, ...] = (
+    "succeeded",
+    "failed",
+    "cancelled",
+    "expired",
+    "partially_succeeded",  # Vertex AI's JOB_STATE_PARTIALLY_SUCCEEDED; Gemini API jobs succeed
+)
 HTTP_ERROR_CODES = frozenset({400, 403, 404, 429, 500, 503})
 
 
@@ -45,7 +51,9 @@ class EmulatorOptions:
         fail_keys: Request keys (`metadata.key` or JSONL `key`) whose result is an error.
         fail_fraction: Fraction (0..1) of requests, chosen at random, whose result is an error.
         job_outcome: How jobs end: `succeeded`, or `failed` (with a top-level `error`),
-            `cancelled`, `expired` (no results).
+            `cancelled`, `expired` (no results); `partially_succeeded` ends Vertex AI jobs
+            JOB_STATE_PARTIALLY_SUCCEEDED (Gemini API jobs succeed). Vertex AI jobs: see
+            `_vertex_jobs`.
         http_error_rate: Fraction (0..1) of API calls answered with an HTTP error instead.
         http_error_codes: The HTTP errors drawn from when `http_error_rate` strikes.
         latency: Seconds to sleep before answering each request.

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from langchain_gemini_batch.testing.emulator._api import GeminiApi
+from langchain_gemini_batch.testing.emulator._cloud_state import CloudControl
 from langchain_gemini_batch.testing.emulator._http import EmulatorHttpServer
 from langchain_gemini_batch.testing.emulator._options import (
     EmulatorOptions,
@@ -129,6 +130,11 @@ class EmulatorServer:
         self.stop()
 
     @property
+    def cloud(self) -> CloudControl:
+        """The emulated Cloud Storage objects and Vertex AI jobs (list, read, seed buckets)."""
+        return CloudControl(self._api.state.cloud, self._api.state.clock.now)
+
+    @property
     def requests(self) -> list[LoggedRequest]:
         """A snapshot of every request handled so far, oldest first.
 
@@ -148,7 +154,9 @@ class EmulatorServer:
             action: The endpoint: `generateContent`, `streamGenerateContent`, `countTokens`,
                 `batchGenerateContent`, `batches.get`, `batches.list`, `batches.cancel`,
                 `batches.delete`, `files.upload`, `files.uploadChunk`, `files.get`,
-                `files.list`, `files.delete` or `files.download`.
+                `files.list`, `files.delete` or `files.download`; Vertex AI and Cloud Storage
+                ones are in `_cloud.ACTIONS` (`batchPredictionJobs.create`,
+                `storage.objects.insert`, ...).
             status: Count only answers with this HTTP status (e.g. 200 for jobs really created).
         """
         return sum(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_gemini_batch.testing.emulator._clock import Clock, IdFactory
+from langchain_gemini_batch.testing.emulator._cloud_state import CloudState
 from langchain_gemini_batch.testing.emulator._files import FileStore
 from langchain_gemini_batch.testing.emulator._jobs import JobStore
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
@@ -106,3 +107,4 @@ class State:
     ids: IdFactory
     files: FileStore
     jobs: JobStore = field(default_factory=JobStore)
+    cloud: CloudState = field(default_factory=CloudState)  # Vertex AI jobs, Cloud Storage
