@@ -22,6 +22,7 @@ from langchain_gemini_batch.convert.hyperparameters import (
     build_config_part,
     merge_hyperparameters,
 )
+from langchain_gemini_batch.convert.wire_checks import check_settings, encode_json
 from langchain_gemini_batch.errors import RequestFailedError
 from langchain_gemini_batch.schema import LMInput, LMOutput
 
@@ -139,6 +140,7 @@ class GoogleLMInvoker:
         """
         settings = merge_hyperparameters(self.default_hyperparameters, hyperparameters)
         config_part = build_config_part(self.client.sdk, settings)
+        check_settings(config_part)
         structured = str(settings.get("response_mime_type", "")).startswith(_JSON)
         return RequestBuilder(config_part, structured=structured)
 
@@ -154,6 +156,7 @@ class GoogleLMInvoker:
         """
         builder = self.request_builder(hyperparameters)
         request = builder.build("online", lm_input)
+        encode_json(request, request_id="online")  # refuse what Google's JSON parser would
         response = await self.client.generate_content(self.model_name, request)
         output = response_to_output(response, request_id="online", structured=builder.structured)
         if isinstance(output, RequestFailedError):
@@ -166,6 +169,7 @@ class GoogleLMInvoker:
         """One online `streamGenerateContent` call; yields each chunk as an `LMOutput`."""
         builder = self.request_builder(hyperparameters)
         request = builder.build("online", lm_input)
+        encode_json(request, request_id="online")
         async for chunk in self.client.stream_generate_content(self.model_name, request):
             output = response_to_output(chunk, request_id="online", structured=False)
             if isinstance(output, RequestFailedError):

@@ -18,6 +18,7 @@ from typing import Any
 
 from langchain_gemini_batch.batch._spool import SpoolFile
 from langchain_gemini_batch.batch.codecs import Codec
+from langchain_gemini_batch.convert.wire_checks import find_unencodable
 from langchain_gemini_batch.errors import InvalidRequestError
 
 __all__ = ["BatchLimits", "JobChunk", "plan_jobs"]
@@ -191,6 +192,10 @@ def plan_jobs(
             if not isinstance(request_id, str) or not request_id.strip():
                 raise InvalidRequestError(
                     f"request IDs must be non-empty strings, got {request_id!r}"
+                )
+            if find_unencodable(request_id) is not None:
+                raise InvalidRequestError(
+                    f"request ID {request_id!r} holds a lone surrogate, which is not valid Unicode"
                 )
             if request_id in seen:
                 raise InvalidRequestError("duplicate request ID", request_id=request_id)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from langchain_gemini_batch.batch._results import BatchResult, to_result
 from langchain_gemini_batch.convert.google_request import RequestBuilder
+from langchain_gemini_batch.convert.wire_checks import encode_json
 from langchain_gemini_batch.schema import LMInput
 
 __all__ = ["Codec", "GenerateCodec"]
@@ -66,8 +67,8 @@ class GenerateCodec:
         return self.builder.build(request_id, item)
 
     def encode_line(self, request_id: str, request: dict[str, Any]) -> bytes:
-        """See `Codec.encode_line`."""
-        return self.builder.encode_line(request_id, request)
+        """See `Codec.encode_line` (strict JSON: a value Google would refuse is an error)."""
+        return encode_json({"key": request_id, "request": request}, request_id=request_id) + b"\n"
 
     def inline_item(self, request_id: str, request: dict[str, Any]) -> dict[str, Any]:
         """`{"request": ..., "metadata": {"key": request_id}}`."""
