@@ -3,7 +3,8 @@
 For each N, against the local emulator on an instant clock (a separate process, so it does not
 share the GIL with the client), it measures:
 
-(a) build and submit: `invoker.batch.create(requests)`, beside a floor measured in the same run
+(a) build and submit: `invoker.batch.create(requests, resume=False)` (a fresh job each time),
+    beside a floor measured in the same run
     on the same payload: build the inline request dicts, JSON-encode them, POST them with plain
     httpx to the same emulator;
 (b) retrieve and convert: `retrieve()` (to `LMOutput`), then `LMOutput` to `AIMessage`, beside a
@@ -22,9 +23,11 @@ import json
 import platform
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -55,12 +58,14 @@ class Bench:
     def __init__(self, base_url: str, repeat: int) -> None:
         self.base_url = base_url
         self.repeat = repeat
+        self.journal = Path(tempfile.mkdtemp(prefix="bench-journal-")) / "journal.sqlite3"
         self.http = httpx.AsyncClient(
             base_url=base_url, headers={"x-goog-api-key": KEY}, timeout=120
         )
 
     def invoker(self) -> GoogleLMInvoker:
-        return GoogleLMInvoker(MODEL, api_key=KEY, base_url=self.base_url)
+        # a journal of the bench's own (its cost is part of create), fresh jobs every time
+        return GoogleLMInvoker(MODEL, api_key=KEY, base_url=self.base_url, journal=self.journal)
 
     async def floor_submit(self, requests: dict[str, str]) -> str:
         items = [
@@ -103,7 +108,9 @@ class Bench:
         row: dict[str, Any] = {"n": n, "jsonl_mb": jsonl_bytes / 1e6}
 
         invoker = self.invoker()
-        row["submit"], batch_id = await timed(lambda: invoker.batch.create(requests), self.repeat)
+        row["submit"], batch_id = await timed(
+            lambda: invoker.batch.create(requests, resume=False), self.repeat
+        )
         row["submit_floor"], floor_id = await timed(
             lambda: self.floor_submit(requests), self.repeat
         )
@@ -125,7 +132,7 @@ class Bench:
 
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
-        await self.invoker().batch.create(requests)
+        await self.invoker().batch.create(requests, resume=False)
         row["submit_peak_mb"] = (tracemalloc.get_traced_memory()[1] - base) / 1e6
         tracemalloc.reset_peak()
         base = tracemalloc.get_traced_memory()[0]

@@ -243,6 +243,9 @@ class Journal:
             self._prepare()
         connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
         try:
+            # WAL with synchronous=NORMAL: a commit survives the process being killed (what the
+            # journal is for); only a power loss may lose the last commits.
+            connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield connection
