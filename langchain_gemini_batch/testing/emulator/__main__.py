@@ -23,6 +23,10 @@ def _keys(text: str) -> frozenset[str]:
     return frozenset(k.strip() for k in text.split(",") if k.strip())
 
 
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in text.split(",") if k.strip())
+
+
 def _codes(text: str) -> tuple[int, ...]:
     try:
         return tuple(int(c) for c in text.split(",") if c.strip())
@@ -41,7 +45,7 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows `(default: ...)` only for switches whose default says something."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or action.default is False or action.default == frozenset():
+        if action.default is None or action.default is False or action.default in (frozenset(), ()):
             return action.help
         return super()._get_help_string(action)
 
@@ -160,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=_DEFAULTS.retry_delay_seconds,
         metavar="N",
         help="RetryInfo.retryDelay carried by 429 answers",
+    )
+    add(
+        "--extra-models",
+        type=_names,
+        default=(),
+        metavar="M1,M2",
+        help="model names added to the catalog (gemini-x, models/gemini-x or tunedModels/x; a "
+        "name containing 'embedding' is an embedding model); other unknown models get 404",
     )
     return parser
 

@@ -15,7 +15,12 @@ import threading
 import time
 from collections.abc import Callable
 
-from langchain_gemini_batch.testing.emulator import _batch_api, _content_api, _file_api
+from langchain_gemini_batch.testing.emulator import (
+    _batch_api,
+    _content_api,
+    _file_api,
+    _model_api,
+)
 from langchain_gemini_batch.testing.emulator._clock import Clock, IdFactory
 from langchain_gemini_batch.testing.emulator._files import FileStore
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
@@ -54,6 +59,9 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("POST", rf"{_VERSION}{_MODEL}:countTokens", "countTokens", _content_api.count_tokens),
         ("POST", rf"{_VERSION}{_MODEL}:batchGenerateContent", "batchGenerateContent",
          _batch_api.create_batch),
+        ("GET", rf"{_VERSION}/models", "models.list", _model_api.list_models),
+        ("GET", rf"{_VERSION}/tunedModels", "tunedModels.list", _model_api.list_tuned_models),
+        ("GET", rf"{_VERSION}{_MODEL}", "models.get", _model_api.get_model),
         ("GET", rf"{_VERSION}/batches", "batches.list", _batch_api.list_batches),
         ("GET", rf"{_VERSION}/batches/([^/:]+)", "batches.get", _batch_api.get_batch),
         ("DELETE", rf"{_VERSION}/batches/([^/:]+)", "batches.delete", _batch_api.delete_batch),

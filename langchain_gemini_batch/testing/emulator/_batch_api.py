@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from langchain_gemini_batch.testing.emulator._content_api import model_name
 from langchain_gemini_batch.testing.emulator._fields import field
 from langchain_gemini_batch.testing.emulator._jobs import BatchJob, ResultsWriter, cancel, observe
+from langchain_gemini_batch.testing.emulator._model_api import require_model
 from langchain_gemini_batch.testing.emulator._operation import render_operation
 from langchain_gemini_batch.testing.emulator._results import InputItem, parse_inline, parse_jsonl
 from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
@@ -62,7 +62,7 @@ def _items(state: State, call: Call) -> tuple[list[InputItem], str | None, str |
 
 def create_batch(state: State, call: Call) -> HttpReply:
     """`POST models/{model}:batchGenerateContent`: a new job, answered as PENDING."""
-    model = model_name(call, "batchGenerateContent")
+    model = require_model(state, call, "batchGenerateContent").name
     items, input_file, display_name = _items(state, call)
     now = state.clock.now()
     options = state.options

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypedDict, cast
@@ -15,6 +16,7 @@ __all__ = ["JOB_OUTCOMES", "EmulatorOptions", "EmulatorOptionsDict", "JobOutcome
 JobOutcome = Literal["succeeded", "failed", "cancelled", "expired"]
 JOB_OUTCOMES: tuple[JobOutcome, ...] = ("succeeded", "failed", "cancelled", "expired")
 HTTP_ERROR_CODES = frozenset({400, 403, 404, 429, 500, 503})
+_MODEL_NAME = re.compile(r"(?:(?:models|tunedModels)/)?[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 @dataclass
@@ -50,6 +52,9 @@ class EmulatorOptions:
         http_error_codes: The HTTP errors drawn from when `http_error_rate` strikes.
         latency: Seconds to sleep before answering each request.
         retry_delay_seconds: The `RetryInfo.retryDelay` carried by 429 answers.
+        extra_models: Model names added to the catalog (`gemini-x`, `models/gemini-x` or
+            `tunedModels/x`); a name containing `embedding` is an embedding model. Every other
+            unknown model gets Google's 404 (see `_catalog`).
     """
 
     host: str = "127.0.0.1"
@@ -69,9 +74,12 @@ class EmulatorOptions:
     http_error_codes: tuple[int, ...] = (429, 500, 503)
     latency: float = 0.0
     retry_delay_seconds: int = 1
+    extra_models: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.fail_keys = frozenset(self.fail_keys)
+        extra = self.extra_models
+        self.extra_models = (extra,) if isinstance(extra, str) else tuple(extra)
         self.http_error_codes = tuple(int(code) for code in self.http_error_codes)
         self.validate()
 
@@ -100,6 +108,13 @@ class EmulatorOptions:
             raise ValueError("max_running_jobs and inline_limit_bytes must be positive")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}")
+        if isinstance(self.extra_models, str) or not all(
+            isinstance(name, str) and _MODEL_NAME.fullmatch(name) for name in self.extra_models
+        ):
+            raise ValueError(
+                "extra_models must be model names like 'gemini-x', 'models/gemini-x' or "
+                f"'tunedModels/x', got {self.extra_models!r}"
+            )
         if self.api_key == "":
             raise ValueError("api_key must be None (any key works) or a non-empty string")
 
@@ -124,6 +139,7 @@ class EmulatorOptionsDict(TypedDict, total=False):
     http_error_codes: Iterable[int]
     latency: float
     retry_delay_seconds: int
+    extra_models: Iterable[str]
 
 
 OPTION_NAMES = tuple(f.name for f in dataclasses.fields(EmulatorOptions))

@@ -146,9 +146,10 @@ class EmulatorServer:
 
         Args:
             action: The endpoint: `generateContent`, `streamGenerateContent`, `countTokens`,
-                `batchGenerateContent`, `batches.get`, `batches.list`, `batches.cancel`,
-                `batches.delete`, `files.upload`, `files.uploadChunk`, `files.get`,
-                `files.list`, `files.delete` or `files.download`.
+                `batchGenerateContent`, `models.list`, `models.get`, `tunedModels.list`,
+                `batches.get`, `batches.list`, `batches.cancel`, `batches.delete`,
+                `files.upload`, `files.uploadChunk`, `files.get`, `files.list`,
+                `files.delete` or `files.download` (`""` for a path no endpoint matched).
             status: Count only answers with this HTTP status (e.g. 200 for jobs really created).
         """
         return sum(
