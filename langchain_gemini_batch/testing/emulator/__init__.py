@@ -9,9 +9,10 @@ Answers come from a deterministic model (`generate_response`; the rules are in i
 from langchain_gemini_batch.testing.emulator._model import count_tokens, generate_response
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
 from langchain_gemini_batch.testing.emulator._server import EmulatorServer, run_emulator
-from langchain_gemini_batch.testing.emulator._state import LoggedRequest
+from langchain_gemini_batch.testing.emulator._state import EmulatorCounts, LoggedRequest
 
 __all__ = [
+    "EmulatorCounts",
     "EmulatorOptions",
     "EmulatorServer",
     "LoggedRequest",

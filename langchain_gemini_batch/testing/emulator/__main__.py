@@ -45,7 +45,11 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows `(default: ...)` only for switches whose default says something."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or action.default is False or action.default in (frozenset(), ()):
+        if (
+            action.default is None
+            or action.default is False
+            or action.default in (frozenset(), (), [])
+        ):
             return action.help
         return super()._get_help_string(action)
 
@@ -172,6 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="M1,M2",
         help="model names added to the catalog (gemini-x, models/gemini-x or tunedModels/x; a "
         "name containing 'embedding' is an embedding model); other unknown models get 404",
+    )
+    add(
+        "--inject",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="plan one fault (repeatable), written as EmulatorServer.inject's keywords: "
+        "'action=batches.get,nth=3,status=503' (the 3rd poll gets 503), "
+        "'action=batchGenerateContent,drop=after' (job created, connection closed unanswered), "
+        "'action=batchGenerateContent,delay=5' (job created, answer 5 s late); nth counts from "
+        "start; status: 400,403,404,429,500,503,504; drop: before|after",
     )
     return parser
 

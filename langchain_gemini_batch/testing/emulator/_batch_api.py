@@ -9,14 +9,21 @@ from langchain_gemini_batch.testing.emulator._jobs import BatchJob, ResultsWrite
 from langchain_gemini_batch.testing.emulator._model_api import require_model
 from langchain_gemini_batch.testing.emulator._operation import render_operation
 from langchain_gemini_batch.testing.emulator._results import InputItem, parse_inline, parse_jsonl
-from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
+from langchain_gemini_batch.testing.emulator._state import Call, EmulatorCounts, HttpReply, State
 from langchain_gemini_batch.testing.emulator._wire import (
     invalid_argument,
     not_found,
     quota_exceeded,
 )
 
-__all__ = ["cancel_batch", "create_batch", "delete_batch", "get_batch", "list_batches"]
+__all__ = [
+    "cancel_batch",
+    "count_everything",
+    "create_batch",
+    "delete_batch",
+    "get_batch",
+    "list_batches",
+]
 
 _DEFAULT_PAGE_SIZE = 50
 _MAX_PAGE_SIZE = 1000
@@ -140,3 +147,22 @@ def delete_batch(state: State, call: Call) -> HttpReply:
     """`DELETE batches/{id}`: forgets the job; answers `{}`."""
     state.jobs.delete(f"batches/{call.params[0]}")
     return HttpReply.text("{}")
+
+
+def count_everything(state: State) -> EmulatorCounts:
+    """Jobs by state (each advanced to now, as a get would), files and open uploads."""
+    now = state.clock.now()
+    by_state: dict[str, int] = {}
+    jobs = state.jobs.all()
+    for job in jobs:
+        job_state = observe(job, now, state.options, _writer(state))
+        by_state[job_state] = by_state.get(job_state, 0) + 1
+    uploaded, generated, uploads = state.files.counts()
+    return EmulatorCounts(
+        jobs=len(jobs),
+        jobs_by_state=by_state,
+        files=uploaded + generated,
+        uploaded_files=uploaded,
+        generated_files=generated,
+        open_uploads=uploads,
+    )

@@ -161,6 +161,10 @@ class JobStore:
         self.get(name)
         del self._jobs[name]
 
+    def all(self) -> list[BatchJob]:
+        """Every job, oldest first."""
+        return list(self._jobs.values())
+
     def unfinished(self, now: int) -> int:
         """Counts jobs that have not ended by `now`."""
         live = ("BATCH_STATE_PENDING", "BATCH_STATE_RUNNING")

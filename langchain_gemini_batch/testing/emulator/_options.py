@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from typing import Literal, TypedDict, cast
 
 from langchain_gemini_batch.errors import UnknownParameterError
+from langchain_gemini_batch.testing.emulator._faults import parse_fault
 
 __all__ = ["JOB_OUTCOMES", "EmulatorOptions", "EmulatorOptionsDict", "JobOutcome", "make_options"]
 
 JobOutcome = Literal["succeeded", "failed", "cancelled", "expired"]
 JOB_OUTCOMES: tuple[JobOutcome, ...] = ("succeeded", "failed", "cancelled", "expired")
-HTTP_ERROR_CODES = frozenset({400, 403, 404, 429, 500, 503})
+HTTP_ERROR_CODES = frozenset({400, 403, 404, 429, 500, 503, 504})
 _MODEL_NAME = re.compile(r"(?:(?:models|tunedModels)/)?[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -55,6 +56,9 @@ class EmulatorOptions:
         extra_models: Model names added to the catalog (`gemini-x`, `models/gemini-x` or
             `tunedModels/x`); a name containing `embedding` is an embedding model. Every other
             unknown model gets Google's 404 (see `_catalog`).
+        inject: Faults planned at start, each written as `EmulatorServer.inject`'s keywords:
+            `action=batches.get,nth=3,status=503` (see `_faults`); read once, at start. In
+            process, prefer `EmulatorServer.inject(...)`, which may be called at any time.
     """
 
     host: str = "127.0.0.1"
@@ -75,11 +79,13 @@ class EmulatorOptions:
     latency: float = 0.0
     retry_delay_seconds: int = 1
     extra_models: tuple[str, ...] = ()
+    inject: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.fail_keys = frozenset(self.fail_keys)
         extra = self.extra_models
         self.extra_models = (extra,) if isinstance(extra, str) else tuple(extra)
+        self.inject = (self.inject,) if isinstance(self.inject, str) else tuple(self.inject)
         self.http_error_codes = tuple(int(code) for code in self.http_error_codes)
         self.validate()
 
@@ -115,6 +121,8 @@ class EmulatorOptions:
                 "extra_models must be model names like 'gemini-x', 'models/gemini-x' or "
                 f"'tunedModels/x', got {self.extra_models!r}"
             )
+        for spec in self.inject:
+            parse_fault(spec)
         if self.api_key == "":
             raise ValueError("api_key must be None (any key works) or a non-empty string")
 
@@ -140,6 +148,7 @@ class EmulatorOptionsDict(TypedDict, total=False):
     latency: float
     retry_delay_seconds: int
     extra_models: Iterable[str]
+    inject: Iterable[str]
 
 
 OPTION_NAMES = tuple(f.name for f in dataclasses.fields(EmulatorOptions))

@@ -40,6 +40,7 @@ STATUS_NAMES = {
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
     503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
 }
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -193,7 +194,9 @@ def quota_exceeded(
 
 
 def server_error(code: int) -> ApiError:
-    """Google's 500 INTERNAL or 503 UNAVAILABLE."""
+    """Google's 500 INTERNAL, 503 UNAVAILABLE or 504 DEADLINE_EXCEEDED."""
+    if code == 504:
+        return ApiError(504, "Deadline expired before operation could complete.")
     if code == 503:
         return ApiError(503, "The model is overloaded. Please try again later.")
     return ApiError(
@@ -207,7 +210,7 @@ def http_error(code: int, retry_delay_seconds: int) -> ApiError:
     """The error answer used by fault injection for an HTTP status.
 
     Args:
-        code: 400, 403, 404, 429, 500 or 503.
+        code: 400, 403, 404, 429, 500, 503 or 504.
         retry_delay_seconds: `RetryInfo.retryDelay` for a 429.
     """
     if code == 429:
