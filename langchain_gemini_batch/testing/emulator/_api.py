@@ -7,7 +7,6 @@ virtual clock advances by one second per request before it is handled.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import random
 import re
@@ -33,6 +32,7 @@ from langchain_gemini_batch.testing.emulator._state import (
     LoggedRequest,
     State,
 )
+from langchain_gemini_batch.testing.emulator._strict_json import loads_strict
 from langchain_gemini_batch.testing.emulator._wire import (
     ApiError,
     dumps,
@@ -226,7 +226,4 @@ class GeminiApi:
             raise http_error(code, options.retry_delay_seconds)
         if not request.body.strip():
             return None
-        try:
-            return json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise invalid_argument(f"Invalid JSON payload received. {exc}") from exc
+        return loads_strict(request.body)

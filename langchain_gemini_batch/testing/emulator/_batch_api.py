@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 from langchain_gemini_batch.testing.emulator._fields import field
+from langchain_gemini_batch.testing.emulator._inputs import InputItem, parse_inline, parse_jsonl
 from langchain_gemini_batch.testing.emulator._jobs import BatchJob, ResultsWriter, cancel, observe
 from langchain_gemini_batch.testing.emulator._model_api import require_model
 from langchain_gemini_batch.testing.emulator._operation import render_operation
-from langchain_gemini_batch.testing.emulator._results import InputItem, parse_inline, parse_jsonl
 from langchain_gemini_batch.testing.emulator._state import Call, EmulatorCounts, HttpReply, State
 from langchain_gemini_batch.testing.emulator._wire import (
     invalid_argument,
@@ -56,7 +56,7 @@ def _items(state: State, call: Call) -> tuple[list[InputItem], str | None, str |
     if isinstance(file_name, str) and file_name:
         if not state.files.has(file_name):
             raise not_found(f"File {file_name} was not found.")
-        items = parse_jsonl(state.files.get(file_name).data)
+        items = parse_jsonl(state.files.get(file_name).data, call.version)
         if not items:
             raise invalid_argument(f"The input file {file_name} holds no requests.")
         return items, file_name, display
@@ -64,7 +64,7 @@ def _items(state: State, call: Call) -> tuple[list[InputItem], str | None, str |
         raise invalid_argument(
             "* BatchGenerateContentRequest.batch.input_config: requests or file_name is required"
         )
-    return parse_inline(field(requests, "requests")), None, display
+    return parse_inline(field(requests, "requests"), call.version), None, display
 
 
 def create_batch(state: State, call: Call) -> HttpReply:

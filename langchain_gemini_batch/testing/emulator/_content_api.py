@@ -6,10 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_gemini_batch.testing.emulator._fields import field, unknown_request_fields
+from langchain_gemini_batch.testing.emulator._inputs import contents_problem
 from langchain_gemini_batch.testing.emulator._model import generate_response, stream_chunks
 from langchain_gemini_batch.testing.emulator._model_api import require_model
-from langchain_gemini_batch.testing.emulator._results import contents_problem, violations_error
 from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
+from langchain_gemini_batch.testing.emulator._validation import (
+    Violation,
+    request_violations,
+    violations_error,
+)
 from langchain_gemini_batch.testing.emulator._wire import dumps, invalid_argument
 
 __all__ = ["count_tokens", "generate_content", "stream_generate_content"]
@@ -19,7 +24,8 @@ def _request(call: Call) -> Mapping[str, Any]:
     body = call.body
     if not isinstance(body, Mapping):
         raise invalid_argument("* GenerateContentRequest.contents: contents is not specified")
-    violations = unknown_request_fields(body)
+    violations = [Violation(v.path, v.description) for v in unknown_request_fields(body)]
+    violations += request_violations(body, version=call.version)
     if violations:
         raise violations_error(violations)
     problem = contents_problem(body)
@@ -48,7 +54,16 @@ def count_tokens(state: State, call: Call) -> HttpReply:
     """`POST models/{model}:countTokens`: the prompt's tokens by the emulator's rule."""
     model = require_model(state, call, "countTokens").name
     body = call.body if isinstance(call.body, Mapping) else {}
-    request = field(body, "generateContentRequest") or body
+    inner = field(body, "generateContentRequest")
+    violations = request_violations(
+        inner or body,
+        "generate_content_request" if inner else "",
+        owner="CountTokensRequest",
+        version=call.version,
+    )
+    if violations:
+        raise violations_error(violations)
+    request = inner or body
     usage = generate_response(request, model=model)["usageMetadata"]
     tokens = usage["promptTokenCount"]
     return HttpReply.json(

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_gemini_batch.testing.emulator._inputs import Fate, InputItem
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
 from langchain_gemini_batch.testing.emulator._results import (
-    Fate,
-    InputItem,
     decide_fate,
     inline_output,
     jsonl_output,
