@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=_DEFAULTS.job_seconds,
         metavar="N",
-        help="seconds from create to the end of a job: first third PENDING, then RUNNING, then "
-        "SUCCEEDED; 0 = ended by the first get",
+        help="seconds from create to the end of a job: first third PENDING, then RUNNING (the "
+        "batchStats counts move with the elapsed fraction), then SUCCEEDED; 0 = ended by the "
+        "first get",
     )
     add(
         "--max-running-jobs",

@@ -34,8 +34,11 @@ class EmulatorOptions:
         api_key: When set (`--api-key K`), the one key accepted; any other key gets Google's
             400 `API_KEY_INVALID`. When `None`, any non-empty key is accepted.
         job_seconds: Seconds from create to the end of a job (`--job-seconds N`): the first
-            third PENDING, then RUNNING, then SUCCEEDED (or `job_outcome`). `0` means the job
-            has ended by the first `get`.
+            third PENDING, then RUNNING, then SUCCEEDED (or `job_outcome`). While RUNNING the
+            requests are processed at a steady rate, so `batchStats` (successful, failed and
+            pending counts, int64 strings, zeros omitted) move with the elapsed fraction of
+            the run; on the virtual clock (`deterministic`) the sequence is reproducible. `0`
+            means the job has ended by the first `get`.
         max_running_jobs: Unfinished jobs allowed at once; one more create gets 429.
         inline_limit_bytes: Largest JSON request body accepted; larger gets Google's 400
             `Request payload size exceeds the limit`.
