@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -37,7 +38,7 @@ def test_counts_grow_deterministically_with_the_elapsed_fraction() -> None:
     ):
         job = client.batches.create(model=MODEL, src=inline_requests(6))
         assert job.name is not None
-        bodies = []
+        bodies: list[dict[str, Any]] = []
         while not bodies or not bodies[-1].get("done"):
             bodies.append(raw_get(client, job.name))
     states = [b["metadata"]["state"] for b in bodies]
@@ -59,17 +60,19 @@ def test_counts_grow_deterministically_with_the_elapsed_fraction() -> None:
 
 
 def test_counts_only_move_forward_on_the_wall_clock() -> None:
-    with EmulatorServer(job_seconds=1.2, fail_fraction=0.5, seed=4) as server:
-        with make_client(server) as client:
-            job = client.batches.create(model=MODEL, src=inline_requests(40))
-            assert job.name is not None
-            seen = []
-            while not seen or not seen[-1][1]:
-                body = raw_get(client, job.name)
-                seen.append((_counts(body), body.get("done", False)))
-                time.sleep(0.02)
+    with (
+        EmulatorServer(job_seconds=1.2, fail_fraction=0.5, seed=4) as server,
+        make_client(server) as client,
+    ):
+        job = client.batches.create(model=MODEL, src=inline_requests(40))
+        assert job.name is not None
+        seen: list[tuple[tuple[int, int, int, int], bool]] = []
+        while not seen or not seen[-1][1]:
+            body = raw_get(client, job.name)
+            seen.append((_counts(body), body.get("done", False)))
+            time.sleep(0.02)
     counts = [c for c, _ in seen]
-    for before, after in zip(counts, counts[1:], strict=False):
+    for before, after in itertools.pairwise(counts):
         assert after[0] == 40
         assert after[1] >= before[1]
         assert after[2] >= before[2]

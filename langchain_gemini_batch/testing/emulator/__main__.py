@@ -15,12 +15,37 @@ from types import FrameType
 
 from langchain_gemini_batch.testing.emulator._options import JOB_OUTCOMES, EmulatorOptions
 from langchain_gemini_batch.testing.emulator._server import EmulatorServer
+from langchain_gemini_batch.testing.emulator._wire import rpc_code
 
 _DEFAULTS = EmulatorOptions()
 
 
-def _keys(text: str) -> frozenset[str]:
-    return frozenset(k.strip() for k in text.split(",") if k.strip())
+def _keys(text: str) -> frozenset[str] | dict[str, int | None]:
+    """`a,b` → a set; `a:8,b:RESOURCE_EXHAUSTED,c` → `{"a": 8, "b": 8, "c": None}`."""
+    keys: dict[str, int | None] = {}
+    for item in (k.strip() for k in text.split(",")):
+        if not item:
+            continue
+        key, sep, code = item.rpartition(":")
+        if not (sep and key and code):
+            keys[item] = None
+            continue
+        try:
+            keys[key] = rpc_code(code)
+        except ValueError as exc:
+            if code.isdigit():  # `k:99`: a code out of range, not part of the key
+                raise argparse.ArgumentTypeError(str(exc)) from exc
+            keys[item] = None  # a key that holds a colon, e.g. `doc:intro`
+    if all(code is None for code in keys.values()):
+        return frozenset(keys)
+    return keys
+
+
+def _rpc(text: str) -> int:
+    try:
+        return rpc_code(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -125,15 +150,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-keys",
         type=_keys,
         default=frozenset(),
-        metavar="K1,K2",
-        help="request keys (metadata.key / JSONL key) whose result is an error (code 13)",
+        metavar="K1,K2:CODE",
+        help="request keys (metadata.key / JSONL key) whose result is an error; 'key:CODE' "
+        "gives that key its own google.rpc.Code (8 or RESOURCE_EXHAUSTED), else --fail-code",
     )
     add(
         "--fail-fraction",
         type=_fraction,
         default=0.0,
         metavar="F",
-        help="fraction of requests, chosen at random, whose result is an error (code 13)",
+        help="fraction of requests, chosen at random, whose result is an error (--fail-code)",
+    )
+    add(
+        "--fail-code",
+        type=_rpc,
+        default=_DEFAULTS.fail_code,
+        metavar="CODE",
+        help="google.rpc.Code of per-request errors, by number or name (3 INVALID_ARGUMENT, 8 "
+        "RESOURCE_EXHAUSTED, 13 INTERNAL, 14 UNAVAILABLE, ...); the error is {code, message} "
+        "with Google's standard message",
     )
     add(
         "--job-outcome",

@@ -11,6 +11,7 @@ from typing import Literal, TypedDict, cast
 
 from langchain_gemini_batch.errors import UnknownParameterError
 from langchain_gemini_batch.testing.emulator._faults import parse_fault
+from langchain_gemini_batch.testing.emulator._wire import rpc_code
 
 __all__ = ["JOB_OUTCOMES", "EmulatorOptions", "EmulatorOptionsDict", "JobOutcome", "make_options"]
 
@@ -48,8 +49,15 @@ class EmulatorOptions:
             HTTP errors).
         shuffle_results: Return inline results and JSONL lines in a shuffled order.
         drop_metadata: Leave `metadata` off inline results and `key` off JSONL lines.
-        fail_keys: Request keys (`metadata.key` or JSONL `key`) whose result is an error.
-        fail_fraction: Fraction (0..1) of requests, chosen at random, whose result is an error.
+        fail_keys: Request keys (`metadata.key` or JSONL `key`) whose result is an error: a set
+            (each gets `fail_code`) or a mapping from key to its google.rpc.Code, e.g.
+            `{"a": 8, "b": 3}` (a `None` code means `fail_code`).
+        fail_fraction: Fraction (0..1) of requests, chosen at random, whose result is an error
+            (with `fail_code`).
+        fail_code: The google.rpc.Code (1-16) of those per-request errors, default 13 INTERNAL.
+            The error is a bare Status `{"code": 8, "message": "Resource has been exhausted
+            (e.g. check quota)."}` with Google's standard message for the code (no `status`
+            name, no `details`, as real per-request errors carry).
         job_outcome: How jobs end: `succeeded`, or `failed` (with a top-level `error`),
             `cancelled`, `expired` (no results).
         http_error_rate: Fraction (0..1) of API calls answered with an HTTP error instead.
@@ -74,8 +82,9 @@ class EmulatorOptions:
     seed: int = 0
     shuffle_results: bool = False
     drop_metadata: bool = False
-    fail_keys: frozenset[str] = field(default_factory=frozenset)
+    fail_keys: frozenset[str] | Mapping[str, int | None] = field(default_factory=frozenset)
     fail_fraction: float = 0.0
+    fail_code: int = 13
     job_outcome: JobOutcome = "succeeded"
     http_error_rate: float = 0.0
     http_error_codes: tuple[int, ...] = (429, 500, 503)
@@ -85,7 +94,11 @@ class EmulatorOptions:
     inject: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        self.fail_keys = frozenset(self.fail_keys)
+        keys = self.fail_keys
+        if isinstance(keys, Mapping):
+            self.fail_keys = {str(k): None if c is None else rpc_code(c) for k, c in keys.items()}
+        else:
+            self.fail_keys = frozenset((keys,) if isinstance(keys, str) else keys)
         extra = self.extra_models
         self.extra_models = (extra,) if isinstance(extra, str) else tuple(extra)
         self.inject = (self.inject,) if isinstance(self.inject, str) else tuple(self.inject)
@@ -124,6 +137,11 @@ class EmulatorOptions:
                 "extra_models must be model names like 'gemini-x', 'models/gemini-x' or "
                 f"'tunedModels/x', got {self.extra_models!r}"
             )
+        rpc_code(self.fail_code)
+        codes = self.fail_keys.values() if isinstance(self.fail_keys, Mapping) else ()
+        for code in codes:
+            if code is not None:
+                rpc_code(code)
         for spec in self.inject:
             parse_fault(spec)
         if self.api_key == "":
@@ -143,8 +161,9 @@ class EmulatorOptionsDict(TypedDict, total=False):
     seed: int
     shuffle_results: bool
     drop_metadata: bool
-    fail_keys: Iterable[str]
+    fail_keys: Iterable[str] | Mapping[str, int | None]
     fail_fraction: float
+    fail_code: int
     job_outcome: JobOutcome
     http_error_rate: float
     http_error_codes: Iterable[int]

@@ -12,13 +12,13 @@ or `{"error": ..., "key": ...}`, `key` last.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_gemini_batch.testing.emulator._inputs import Fate, InputItem
 from langchain_gemini_batch.testing.emulator._model import generate_response
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
-from langchain_gemini_batch.testing.emulator._wire import dumps
+from langchain_gemini_batch.testing.emulator._wire import dumps, rpc_status
 
 __all__ = [
     "INTERNAL_ITEM_ERROR",
@@ -40,15 +40,16 @@ def decide_fate(item: InputItem, rng: random.Random, options: EmulatorOptions) -
     Args:
         item: The request.
         rng: The job's random stream.
-        options: The emulator options (`fail_keys`, `fail_fraction`).
+        options: The emulator options (`fail_keys`, `fail_fraction`, `fail_code`).
     """
     draw = rng.random()
     if item.problem is not None:
         return item.problem
     if item.key is not None and item.key in options.fail_keys:
-        return INTERNAL_ITEM_ERROR
+        chosen = options.fail_keys.get(item.key) if isinstance(options.fail_keys, Mapping) else None
+        return rpc_status(chosen or options.fail_code)
     if draw < options.fail_fraction:
-        return INTERNAL_ITEM_ERROR
+        return rpc_status(options.fail_code)
     return None
 
 
