@@ -7,9 +7,10 @@ from typing import Any
 
 from langchain_gemini_batch.testing.emulator._fields import field, unknown_request_fields
 from langchain_gemini_batch.testing.emulator._inputs import contents_problem
-from langchain_gemini_batch.testing.emulator._model import generate_response, stream_chunks
+from langchain_gemini_batch.testing.emulator._model import generate_response
 from langchain_gemini_batch.testing.emulator._model_api import require_model
 from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
+from langchain_gemini_batch.testing.emulator._stream import stream_chunks
 from langchain_gemini_batch.testing.emulator._validation import (
     Violation,
     request_violations,
