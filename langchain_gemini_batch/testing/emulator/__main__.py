@@ -84,9 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m langchain_gemini_batch.testing.emulator",
         description=(
-            "Local Gemini API emulator: serves the batch, files and generateContent endpoints "
-            "under /v1beta and /v1 as Google does, with a deterministic model. Point a client "
-            "at it with GOOGLE_GEMINI_BASE_URL=http://HOST:PORT."
+            "Local Gemini API emulator: serves the batch, files, models, generateContent and "
+            "embedding endpoints under /v1beta and /v1 as Google does, with deterministic "
+            "models. Point a client at it with GOOGLE_GEMINI_BASE_URL=http://HOST:PORT."
         ),
         formatter_class=_HelpFormatter,
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from langchain_gemini_batch.testing.emulator import (
     _batch_api,
     _content_api,
+    _embed_api,
     _file_api,
     _model_api,
 )
@@ -61,6 +62,11 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("POST", rf"{_VERSION}{_MODEL}:countTokens", "countTokens", _content_api.count_tokens),
         ("POST", rf"{_VERSION}{_MODEL}:batchGenerateContent", "batchGenerateContent",
          _batch_api.create_batch),
+        ("POST", rf"{_VERSION}{_MODEL}:embedContent", "embedContent", _embed_api.embed_content),
+        ("POST", rf"{_VERSION}{_MODEL}:batchEmbedContents", "batchEmbedContents",
+         _embed_api.batch_embed_contents),
+        ("POST", rf"{_VERSION}{_MODEL}:asyncBatchEmbedContent", "asyncBatchEmbedContent",
+         _embed_api.async_batch_embed_content),
         ("GET", rf"{_VERSION}/models", "models.list", _model_api.list_models),
         ("GET", rf"{_VERSION}/tunedModels", "tunedModels.list", _model_api.list_tuned_models),
         ("GET", rf"{_VERSION}{_MODEL}", "models.get", _model_api.get_model),

@@ -9,7 +9,7 @@ still runs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,15 @@ from langchain_gemini_batch.testing.emulator._validation import (
 )
 from langchain_gemini_batch.testing.emulator._wire import invalid_argument
 
-__all__ = ["Fate", "InputItem", "contents_problem", "parse_inline", "parse_jsonl"]
+__all__ = [
+    "GENERATE",
+    "Fate",
+    "InputItem",
+    "RequestKind",
+    "contents_problem",
+    "parse_inline",
+    "parse_jsonl",
+]
 
 Fate = tuple[int, str] | None
 """A request's fate: `None` to succeed, or the `(code, message)` of its error."""
@@ -64,12 +72,46 @@ def _as_violations(found: list[Any]) -> list[Violation]:
     return [Violation(v.path, v.description) for v in found]
 
 
-def parse_inline(requests: object, version: str = "v1beta") -> list[InputItem]:
+@dataclass(frozen=True)
+class RequestKind:
+    """What a batch's requests are and how they are checked.
+
+    Attributes:
+        owner: The create request's message, named in messages (`BatchGenerateContentRequest`).
+        line_owner: One request's message, named in JSONL line errors
+            (`GenerateContentRequest`).
+        refused: `(request, path, owner, version) -> violations` (unknown names and values).
+        missing: `(request, owner) -> message` when the request has nothing to work on.
+    """
+
+    owner: str
+    line_owner: str
+    refused: Callable[[object, str, str, str], list[Violation]]
+    missing: Callable[[object, str], str | None]
+
+
+def _generation_refused(request: object, path: str, owner: str, version: str) -> list[Violation]:
+    found = _as_violations(unknown_request_fields(request, path))
+    return found + request_violations(request, path, owner=owner, version=version)
+
+
+GENERATE = RequestKind(
+    owner="BatchGenerateContentRequest",
+    line_owner="GenerateContentRequest",
+    refused=_generation_refused,
+    missing=lambda request, owner: contents_problem(request),
+)
+
+
+def parse_inline(
+    requests: object, version: str = "v1beta", kind: RequestKind = GENERATE
+) -> list[InputItem]:
     """Parses `inputConfig.requests.requests`, refusing what Google's parser refuses.
 
     Args:
         requests: The list of `{"request": ..., "metadata": ...}` items.
         version: `v1beta` or `v1` (appears in some messages).
+        kind: Generation (the default) or embedding requests.
 
     Raises:
         ApiError: 400 when the list is missing or empty, or any item holds an unknown name or
@@ -77,8 +119,7 @@ def parse_inline(requests: object, version: str = "v1beta") -> list[InputItem]:
     """
     if not isinstance(requests, list) or not requests:
         raise invalid_argument(
-            "* BatchGenerateContentRequest.batch.input_config.requests.requests: "
-            "requests must not be empty"
+            f"* {kind.owner}.batch.input_config.requests.requests: requests must not be empty"
         )
     items: list[InputItem] = []
     violations: list[Violation] = []
@@ -86,13 +127,10 @@ def parse_inline(requests: object, version: str = "v1beta") -> list[InputItem]:
         path = f"{_INPUT_PATH}[{index}]"
         violations += _as_violations(known_unknowns(entry, KNOWN_INLINED_REQUEST_FIELDS, path))
         request = field(entry, "request")
-        violations += _as_violations(unknown_request_fields(request, f"{path}.request"))
-        violations += request_violations(
-            request, f"{path}.request", owner="BatchGenerateContentRequest", version=version
-        )
+        violations += kind.refused(request, f"{path}.request", kind.owner, version)
         metadata = field(entry, "metadata")
         key = field(metadata, "key")
-        problem = contents_problem(request)
+        problem = kind.missing(request, kind.line_owner)
         items.append(
             InputItem(
                 request=request if isinstance(request, Mapping) else {},
@@ -106,20 +144,22 @@ def parse_inline(requests: object, version: str = "v1beta") -> list[InputItem]:
     return items
 
 
-def _line_problem(request: object, version: str) -> str | None:
-    found = _as_violations(unknown_request_fields(request, "request"))
-    found += request_violations(request, version=version)
+def _line_problem(request: object, version: str, kind: RequestKind) -> str | None:
+    found = kind.refused(request, "", kind.line_owner, version)
     if found:
         return violations_error(found).message
-    return contents_problem(request)
+    return kind.missing(request, kind.line_owner)
 
 
-def parse_jsonl(data: bytes, version: str = "v1beta") -> list[InputItem]:
+def parse_jsonl(
+    data: bytes, version: str = "v1beta", kind: RequestKind = GENERATE
+) -> list[InputItem]:
     """Parses a JSONL input file; a bad line becomes that request's error, not the job's.
 
     Args:
         data: The file's bytes: one `{"key": ..., "request": {...}}` object per line.
         version: `v1beta` or `v1` (appears in some messages).
+        kind: Generation (the default) or embedding requests.
     """
     items: list[InputItem] = []
     for raw in data.decode("utf-8", errors="replace").splitlines():
@@ -132,7 +172,7 @@ def parse_jsonl(data: bytes, version: str = "v1beta") -> list[InputItem]:
         key = field(line, "key")
         key = key if isinstance(key, str) else None
         request = field(line, "request")
-        problem = _line_problem(request, version)
+        problem = _line_problem(request, version, kind)
         items.append(
             InputItem(
                 request=request if isinstance(request, Mapping) else None,

@@ -12,7 +12,7 @@ or `{"error": ..., "key": ...}`, `key` last.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_gemini_batch.testing.emulator._inputs import Fate, InputItem
@@ -23,6 +23,7 @@ from langchain_gemini_batch.testing.emulator._wire import dumps, rpc_status
 __all__ = [
     "INTERNAL_ITEM_ERROR",
     "Fate",
+    "Responder",
     "decide_fate",
     "inline_output",
     "jsonl_output",
@@ -53,11 +54,21 @@ def decide_fate(item: InputItem, rng: random.Random, options: EmulatorOptions) -
     return None
 
 
-def _outcome(item: InputItem, fate: Fate, model: str) -> dict[str, Any]:
+Responder = Callable[[Mapping[str, Any]], dict[str, Any]]
+"""Answers one request of a batch (a GenerateContentResponse or an EmbedContentResponse)."""
+
+
+def _outcome(item: InputItem, fate: Fate, respond: Responder) -> dict[str, Any]:
     if fate is not None or item.request is None:
         code, message = fate or INTERNAL_ITEM_ERROR
         return {"error": {"code": code, "message": message}}
-    return {"response": generate_response(item.request, model=model)}
+    return {"response": respond(item.request)}
+
+
+def _responder(model: str, respond: Responder | None) -> Responder:
+    if respond is not None:
+        return respond
+    return lambda request: generate_response(request, model=model)
 
 
 def _order(count: int, rng: random.Random, shuffle: bool) -> list[int]:
@@ -74,6 +85,7 @@ def inline_output(
     model: str,
     rng: random.Random,
     options: EmulatorOptions,
+    respond: Responder | None = None,
 ) -> str:
     """Returns the JSON text of an inline job's output: `{"inlinedResponses": {...}}`.
 
@@ -83,11 +95,13 @@ def inline_output(
         model: The job's model.
         rng: The job's random stream (for `shuffle_results`).
         options: The emulator options (`shuffle_results`, `drop_metadata`).
+        respond: Answers one request (default: the deterministic generation model).
     """
+    answer = _responder(model, respond)
     results = []
     for index in _order(len(items), rng, options.shuffle_results):
         item = items[index]
-        result = _outcome(item, fates[index], model)
+        result = _outcome(item, fates[index], answer)
         if item.metadata is not None and not options.drop_metadata:
             result["metadata"] = item.metadata
         results.append(result)
@@ -101,6 +115,8 @@ def jsonl_output(
     model: str,
     rng: random.Random,
     options: EmulatorOptions,
+    respond: Responder | None = None,
+    key_first: bool = False,
 ) -> bytes:
     """Returns a file job's results file: one `{"response"|"error": ..., "key": ...}` per line.
 
@@ -110,12 +126,15 @@ def jsonl_output(
         model: The job's model.
         rng: The job's random stream (for `shuffle_results`).
         options: The emulator options (`shuffle_results`, `drop_metadata`).
+        respond: Answers one request (default: the deterministic generation model).
+        key_first: Write `key` first (embedding results files) instead of last.
     """
+    answer = _responder(model, respond)
     lines = []
     for index in _order(len(items), rng, options.shuffle_results):
         item = items[index]
-        result = _outcome(item, fates[index], model)
+        result = _outcome(item, fates[index], answer)
         if item.key is not None and not options.drop_metadata:
-            result["key"] = item.key
+            result = {"key": item.key, **result} if key_first else {**result, "key": item.key}
         lines.append(dumps(result))
     return ("\n".join(lines) + "\n").encode() if lines else b""

@@ -28,8 +28,8 @@ class EmulatorServer:
     """The local Gemini API emulator, served from a background thread.
 
     Point google-genai at `base_url` (env `GOOGLE_GEMINI_BASE_URL`, or
-    `HttpOptions(base_url=..., api_version="v1beta")`) and it behaves as Google's batch, files
-    and generateContent endpoints do, offline and deterministically.
+    `HttpOptions(base_url=..., api_version="v1beta")`) and it behaves as Google's batch, files,
+    models, generateContent and embedding endpoints do, offline and deterministically.
 
     Example:
         ```python
@@ -147,7 +147,8 @@ class EmulatorServer:
 
         Args:
             action: The endpoint: `generateContent`, `streamGenerateContent`, `countTokens`,
-                `batchGenerateContent`, `models.list`, `models.get`, `tunedModels.list`,
+                `batchGenerateContent`, `embedContent`, `batchEmbedContents`,
+                `asyncBatchEmbedContent`, `models.list`, `models.get`, `tunedModels.list`,
                 `batches.get`, `batches.list`, `batches.cancel`, `batches.delete`,
                 `files.upload`, `files.uploadChunk`, `files.get`, `files.list`,
                 `files.delete` or `files.download` (`""` for a path no endpoint matched).

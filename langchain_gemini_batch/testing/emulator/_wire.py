@@ -13,6 +13,8 @@ from typing import Any
 __all__ = [
     "BATCH_OUTPUT_TYPE",
     "BATCH_TYPE",
+    "EMBED_BATCH_OUTPUT_TYPE",
+    "EMBED_BATCH_TYPE",
     "RPC_CODES",
     "STATUS_NAMES",
     "ApiError",
@@ -32,6 +34,11 @@ __all__ = [
 BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"
 BATCH_OUTPUT_TYPE = (
     "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"
+)
+EMBED_BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatch"
+# Real captures disagree (`...EmbedContentBatch` or `...Output`); the SDK never reads it.
+EMBED_BATCH_OUTPUT_TYPE = (
+    "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatchOutput"
 )
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 
