@@ -9,6 +9,7 @@ docstring) and a deterministic embedding model (`_embeddings`). Models exist whe
 faults can be planned on any chosen call (`EmulatorServer.inject`, `_faults`).
 """
 
+from langchain_gemini_batch.testing.emulator._faults import Fault
 from langchain_gemini_batch.testing.emulator._model import count_tokens, generate_response
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
 from langchain_gemini_batch.testing.emulator._server import EmulatorServer, run_emulator
@@ -18,6 +19,7 @@ __all__ = [
     "EmulatorCounts",
     "EmulatorOptions",
     "EmulatorServer",
+    "Fault",
     "LoggedRequest",
     "count_tokens",
     "generate_response",
