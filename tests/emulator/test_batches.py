@@ -197,9 +197,15 @@ def test_unknown_model_is_404_with_googles_message(client: genai.Client) -> None
     )
 
 
-def test_tuned_model_prefix_is_accepted(client: genai.Client) -> None:
-    job = client.batches.create(model="tunedModels/gemini-custom", src=inline_requests(1))
+def test_tuned_model_exists_once_added_as_an_extra_model(server: EmulatorServer) -> None:
+    with make_client(server) as client:
+        with pytest.raises(errors.ClientError) as caught:
+            client.batches.create(model="tunedModels/gemini-custom", src=inline_requests(1))
+        assert caught.value.code == 404
+        server.options.extra_models = ("tunedModels/gemini-custom",)
+        job = client.batches.create(model="tunedModels/gemini-custom", src=inline_requests(1))
     assert job.model == "tunedModels/gemini-custom"
+    assert server.count("batchGenerateContent", status=200) == 1
 
 
 def test_inline_request_with_unknown_generation_config_field_is_rejected(

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 from google import genai
+from google.genai import errors
 
-from langchain_gemini_batch.testing.emulator import EmulatorOptions, run_emulator
+from langchain_gemini_batch.testing.emulator import EmulatorOptions, EmulatorServer, run_emulator
 from langchain_gemini_batch.testing.emulator.__main__ import build_parser
 from tests.emulator.support import MODEL, inline_requests
 
@@ -86,3 +87,44 @@ def test_run_emulator_yields_a_base_url(monkeypatch: pytest.MonkeyPatch) -> None
         monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", base_url)
         with genai.Client(api_key="k") as client:
             assert client.models.generate_content(model=MODEL, contents="env").text == "Echo: env"
+
+
+def test_extra_models_and_inject_switches_parse_into_options() -> None:
+    args = build_parser().parse_args(
+        [
+            "--extra-models",
+            "gemini-x,tunedModels/t",
+            "--inject",
+            "action=batches.get,nth=3,status=503",
+            "--inject",
+            "action=batchGenerateContent,delay=2.5",
+        ]
+    )
+    options = EmulatorOptions(**vars(args))
+    assert options.extra_models == ("gemini-x", "tunedModels/t")
+    assert options.inject == (
+        "action=batches.get,nth=3,status=503",
+        "action=batchGenerateContent,delay=2.5",
+    )
+
+
+def test_inject_option_plans_faults_at_start() -> None:
+    with EmulatorServer(inject=["action=generateContent,nth=2,status=500"]) as server:
+        (fault,) = server.pending_faults
+        assert (fault.action, fault.skip, fault.status) == ("generateContent", 1, 500)
+        with genai.Client(
+            api_key="k", http_options={"base_url": server.base_url, "api_version": "v1beta"}
+        ) as client:
+            client.models.generate_content(model=MODEL, contents="a")
+            with pytest.raises(errors.ServerError):
+                client.models.generate_content(model=MODEL, contents="b")
+    assert [r.status for r in server.requests] == [200, 500]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["action=x,when=3", "status", "action=x,nth=two,status=500", "action=x,status=418", "nth=1"],
+)
+def test_bad_inject_specs_are_refused(spec: str) -> None:
+    with pytest.raises(ValueError):
+        EmulatorOptions(inject=(spec,))

@@ -14,8 +14,8 @@ from langchain_gemini_batch.testing.emulator import (
     count_tokens,
     generate_response,
 )
-from langchain_gemini_batch.testing.emulator._model import stream_chunks
 from langchain_gemini_batch.testing.emulator._schema_values import example_value
+from langchain_gemini_batch.testing.emulator._stream import stream_chunks
 
 pytestmark = pytest.mark.emulator
 

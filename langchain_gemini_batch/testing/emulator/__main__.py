@@ -15,12 +15,41 @@ from types import FrameType
 
 from langchain_gemini_batch.testing.emulator._options import JOB_OUTCOMES, EmulatorOptions
 from langchain_gemini_batch.testing.emulator._server import EmulatorServer
+from langchain_gemini_batch.testing.emulator._wire import rpc_code
 
 _DEFAULTS = EmulatorOptions()
 
 
-def _keys(text: str) -> frozenset[str]:
-    return frozenset(k.strip() for k in text.split(",") if k.strip())
+def _keys(text: str) -> frozenset[str] | dict[str, int | None]:
+    """`a,b` → a set; `a:8,b:RESOURCE_EXHAUSTED,c` → `{"a": 8, "b": 8, "c": None}`."""
+    keys: dict[str, int | None] = {}
+    for item in (k.strip() for k in text.split(",")):
+        if not item:
+            continue
+        key, sep, code = item.rpartition(":")
+        if not (sep and key and code):
+            keys[item] = None
+            continue
+        try:
+            keys[key] = rpc_code(code)
+        except ValueError as exc:
+            if code.isdigit():  # `k:99`: a code out of range, not part of the key
+                raise argparse.ArgumentTypeError(str(exc)) from exc
+            keys[item] = None  # a key that holds a colon, e.g. `doc:intro`
+    if all(code is None for code in keys.values()):
+        return frozenset(keys)
+    return keys
+
+
+def _rpc(text: str) -> int:
+    try:
+        return rpc_code(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
 def _codes(text: str) -> tuple[int, ...]:
@@ -41,7 +70,11 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows `(default: ...)` only for switches whose default says something."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or action.default is False or action.default == frozenset():
+        if (
+            action.default is None
+            or action.default is False
+            or action.default in (frozenset(), (), [])
+        ):
             return action.help
         return super()._get_help_string(action)
 
@@ -51,9 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m langchain_gemini_batch.testing.emulator",
         description=(
-            "Local Gemini API emulator: serves the batch, files and generateContent endpoints "
-            "under /v1beta and /v1 as Google does, with a deterministic model. Point a client "
-            "at it with GOOGLE_GEMINI_BASE_URL=http://HOST:PORT."
+            "Local Gemini API emulator: serves the batch, files, models, generateContent and "
+            "embedding endpoints under /v1beta and /v1 as Google does, with deterministic "
+            "models. Point a client at it with GOOGLE_GEMINI_BASE_URL=http://HOST:PORT."
         ),
         formatter_class=_HelpFormatter,
     )
@@ -72,8 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=_DEFAULTS.job_seconds,
         metavar="N",
-        help="seconds from create to the end of a job: first third PENDING, then RUNNING, then "
-        "SUCCEEDED; 0 = ended by the first get",
+        help="seconds from create to the end of a job: first third PENDING, then RUNNING (the "
+        "batchStats counts move with the elapsed fraction), then SUCCEEDED; 0 = ended by the "
+        "first get",
     )
     add(
         "--max-running-jobs",
@@ -116,15 +150,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-keys",
         type=_keys,
         default=frozenset(),
-        metavar="K1,K2",
-        help="request keys (metadata.key / JSONL key) whose result is an error (code 13)",
+        metavar="K1,K2:CODE",
+        help="request keys (metadata.key / JSONL key) whose result is an error; 'key:CODE' "
+        "gives that key its own google.rpc.Code (8 or RESOURCE_EXHAUSTED), else --fail-code",
     )
     add(
         "--fail-fraction",
         type=_fraction,
         default=0.0,
         metavar="F",
-        help="fraction of requests, chosen at random, whose result is an error (code 13)",
+        help="fraction of requests, chosen at random, whose result is an error (--fail-code)",
+    )
+    add(
+        "--fail-code",
+        type=_rpc,
+        default=_DEFAULTS.fail_code,
+        metavar="CODE",
+        help="google.rpc.Code of per-request errors, by number or name (3 INVALID_ARGUMENT, 8 "
+        "RESOURCE_EXHAUSTED, 13 INTERNAL, 14 UNAVAILABLE, ...); the error is {code, message} "
+        "with Google's standard message",
     )
     add(
         "--job-outcome",
@@ -160,6 +204,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=_DEFAULTS.retry_delay_seconds,
         metavar="N",
         help="RetryInfo.retryDelay carried by 429 answers",
+    )
+    add(
+        "--extra-models",
+        type=_names,
+        default=(),
+        metavar="M1,M2",
+        help="model names added to the catalog (gemini-x, models/gemini-x or tunedModels/x; a "
+        "name containing 'embedding' is an embedding model); other unknown models get 404",
+    )
+    add(
+        "--inject",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="plan one fault (repeatable), written as EmulatorServer.inject's keywords: "
+        "'action=batches.get,nth=3,status=503' (the 3rd poll gets 503), "
+        "'action=batchGenerateContent,drop=after' (job created, connection closed unanswered), "
+        "'action=batchGenerateContent,delay=5' (job created, answer 5 s late); nth counts from "
+        "start; status: 400,403,404,429,500,503,504; drop: before|after",
     )
     return parser
 

@@ -6,8 +6,7 @@ virtual clock advances by one second per request before it is handled.
 
 from __future__ import annotations
 
-import collections
-import json
+import dataclasses
 import logging
 import random
 import re
@@ -15,17 +14,27 @@ import threading
 import time
 from collections.abc import Callable
 
-from langchain_gemini_batch.testing.emulator import _batch_api, _cloud, _content_api, _file_api
+from langchain_gemini_batch.testing.emulator import (
+    _batch_api,
+    _cloud,
+    _content_api,
+    _embed_api,
+    _file_api,
+    _model_api,
+)
 from langchain_gemini_batch.testing.emulator._clock import Clock, IdFactory
+from langchain_gemini_batch.testing.emulator._faults import Fault, FaultPlan, parse_fault
 from langchain_gemini_batch.testing.emulator._files import FileStore
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
 from langchain_gemini_batch.testing.emulator._state import (
     Call,
+    EmulatorCounts,
     HttpReply,
     HttpRequest,
     LoggedRequest,
     State,
 )
+from langchain_gemini_batch.testing.emulator._strict_json import loads_strict
 from langchain_gemini_batch.testing.emulator._wire import (
     ApiError,
     dumps,
@@ -54,6 +63,14 @@ _ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
         ("POST", rf"{_VERSION}{_MODEL}:countTokens", "countTokens", _content_api.count_tokens),
         ("POST", rf"{_VERSION}{_MODEL}:batchGenerateContent", "batchGenerateContent",
          _batch_api.create_batch),
+        ("POST", rf"{_VERSION}{_MODEL}:embedContent", "embedContent", _embed_api.embed_content),
+        ("POST", rf"{_VERSION}{_MODEL}:batchEmbedContents", "batchEmbedContents",
+         _embed_api.batch_embed_contents),
+        ("POST", rf"{_VERSION}{_MODEL}:asyncBatchEmbedContent", "asyncBatchEmbedContent",
+         _embed_api.async_batch_embed_content),
+        ("GET", rf"{_VERSION}/models", "models.list", _model_api.list_models),
+        ("GET", rf"{_VERSION}/tunedModels", "tunedModels.list", _model_api.list_tuned_models),
+        ("GET", rf"{_VERSION}{_MODEL}", "models.get", _model_api.get_model),
         ("GET", rf"{_VERSION}/batches", "batches.list", _batch_api.list_batches),
         ("GET", rf"{_VERSION}/batches/([^/:]+)", "batches.get", _batch_api.get_batch),
         ("DELETE", rf"{_VERSION}/batches/([^/:]+)", "batches.delete", _batch_api.delete_batch),
@@ -96,7 +113,9 @@ class GeminiApi:
         ids = IdFactory(deterministic=options.deterministic, seed=options.seed)
         self.state = State(options=options, clock=clock, ids=ids, files=FileStore(ids))
         self._log: list[LoggedRequest] = []
-        self._injected: collections.deque[tuple[str | None, int]] = collections.deque()
+        self._faults = FaultPlan()
+        for spec in options.inject:
+            self._faults.add(parse_fault(spec))
         self._http_rng = random.Random(options.seed)  # noqa: S311
 
     @property
@@ -119,16 +138,25 @@ class GeminiApi:
         with self._lock:
             self._log.clear()
 
-    def inject(self, codes: tuple[int, ...], action: str | None) -> None:
-        """Queues HTTP errors: the next calls (to `action`, or to any endpoint) get them in order.
-
-        Args:
-            codes: HTTP statuses, one per call.
-            action: An endpoint name such as `batchGenerateContent`, or `None` for any call
-                except upload data chunks.
-        """
+    def plan(self, fault: Fault) -> None:
+        """Plans a fault (see `_faults`)."""
         with self._lock:
-            self._injected.extend((action, code) for code in codes)
+            self._faults.add(fault)
+
+    def pending_faults(self) -> list[Fault]:
+        """The planned faults that have not fired yet."""
+        with self._lock:
+            return self._faults.pending()
+
+    def clear_faults(self) -> None:
+        """Forgets every planned fault."""
+        with self._lock:
+            self._faults.clear()
+
+    def counts(self) -> EmulatorCounts:
+        """Jobs by state, stored files and open uploads (jobs are advanced as a get would)."""
+        with self._lock:
+            return _batch_api.count_everything(self.state)
 
     def handle(self, request: HttpRequest) -> HttpReply:
         """Answers one request (never raises).
@@ -140,14 +168,20 @@ class GeminiApi:
             time.sleep(self.options.latency)
         with self._lock:
             self.state.clock.tick()
-            action, body, reply = "", None, None
+            action, body, reply, fault = "", None, None, None
             try:
                 found = _route(request)
                 if found is None:
                     raise not_found(f"The requested URL {request.path} was not found.")
                 action, version, params, handler = found
+                fault = self._fault(request, action)
+                if fault is not None and fault.status is not None:
+                    raise http_error(fault.status, self.options.retry_delay_seconds)
                 body = self._admit(request, action)
-                reply = handler(self.state, Call(request, action, version, params, body))
+                if fault is not None and fault.drop == "before":
+                    reply = HttpReply(0, b"")
+                else:
+                    reply = handler(self.state, Call(request, action, version, params, body))
             except ApiError as raised:
                 error = _cloud.restyle(action, raised)
                 headers = (("X-Goog-Upload-Status", "final"),) if action == UPLOAD_CHUNK else ()
@@ -156,22 +190,33 @@ class GeminiApi:
                 _logger.exception("the Gemini API emulator failed on %s", action or "a request")
                 internal = ApiError(500, "Internal error encountered.")
                 reply = HttpReply(500, dumps(internal.body()).encode())
+            if fault is not None:
+                reply = dataclasses.replace(
+                    reply, delay_seconds=fault.delay, drop=fault.drop is not None
+                )
             query = {k: v for k, v in request.query.items() if k != "key"}
             self._log.append(
-                LoggedRequest(request.method, request.path, query, body, action, reply.status)
+                LoggedRequest(
+                    request.method,
+                    request.path,
+                    query,
+                    body,
+                    action,
+                    0 if reply.drop else reply.status,
+                    dropped=reply.drop,
+                    delay_seconds=reply.delay_seconds,
+                )
             )
             return reply
 
-    def _admit(self, request: HttpRequest, action: str) -> object:
-        """Checks size, key and faults; returns the parsed JSON body (None for upload data)."""
-        options = self.options
-        if action in _cloud.ACTIONS:  # Vertex AI and Cloud Storage: their own auth and bodies
+    def _fault(self, request: HttpRequest, action: str) -> Fault | None:
+        """Checks size and key, then counts the call against the planned faults."""
+        if action in _cloud.ACTIONS:  # Vertex AI and Cloud Storage: their own auth
             _cloud.authenticate(request, action)
-            self._injected_fault(action, any_call=True)
-            return _cloud.parse_body(request, action)
+            return self._faults.take(action, any_call=True)
         if action == UPLOAD_CHUNK:
-            self._injected_fault(action, any_call=False)
-            return None
+            return self._faults.take(action, any_call=False)
+        options = self.options
         if len(request.body) > options.inline_limit_bytes:
             raise invalid_argument(
                 f"Request payload size exceeds the limit: {options.inline_limit_bytes} bytes."
@@ -181,19 +226,18 @@ class GeminiApi:
             raise missing_key()
         if options.api_key is not None and key != options.api_key:
             raise invalid_key()
-        self._injected_fault(action, any_call=True)
+        return self._faults.take(action, any_call=True)
+
+    def _admit(self, request: HttpRequest, action: str) -> object:
+        """Applies `http_error_rate`; returns the parsed JSON body (None for upload data)."""
+        if action in _cloud.ACTIONS:
+            return _cloud.parse_body(request, action)
+        if action == UPLOAD_CHUNK:
+            return None
+        options = self.options
         if options.http_error_rate and self._http_rng.random() < options.http_error_rate:
             code = self._http_rng.choice(options.http_error_codes)
             raise http_error(code, options.retry_delay_seconds)
         if not request.body.strip():
             return None
-        try:
-            return json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise invalid_argument(f"Invalid JSON payload received. {exc}") from exc
-
-    def _injected_fault(self, action: str, *, any_call: bool) -> None:
-        for index, (wanted, code) in enumerate(self._injected):
-            if wanted == action or (wanted is None and any_call):
-                del self._injected[index]
-                raise http_error(code, self.options.retry_delay_seconds)
+        return loads_strict(request.body)

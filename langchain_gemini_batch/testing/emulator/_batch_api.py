@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import random
 
-from langchain_gemini_batch.testing.emulator._content_api import model_name
 from langchain_gemini_batch.testing.emulator._fields import field
+from langchain_gemini_batch.testing.emulator._inputs import (
+    GENERATE,
+    InputItem,
+    RequestKind,
+    parse_inline,
+    parse_jsonl,
+)
 from langchain_gemini_batch.testing.emulator._jobs import BatchJob, ResultsWriter, cancel, observe
+from langchain_gemini_batch.testing.emulator._model_api import require_model
 from langchain_gemini_batch.testing.emulator._operation import render_operation
-from langchain_gemini_batch.testing.emulator._results import InputItem, parse_inline, parse_jsonl
-from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
+from langchain_gemini_batch.testing.emulator._state import Call, EmulatorCounts, HttpReply, State
 from langchain_gemini_batch.testing.emulator._wire import (
     invalid_argument,
     not_found,
     quota_exceeded,
 )
 
-__all__ = ["cancel_batch", "create_batch", "delete_batch", "get_batch", "list_batches"]
+__all__ = [
+    "cancel_batch",
+    "count_everything",
+    "create_batch",
+    "create_job",
+    "delete_batch",
+    "get_batch",
+    "list_batches",
+]
 
 _DEFAULT_PAGE_SIZE = 50
 _MAX_PAGE_SIZE = 1000
@@ -37,10 +51,12 @@ def _writer(state: State) -> ResultsWriter:
     return write
 
 
-def _items(state: State, call: Call) -> tuple[list[InputItem], str | None, str | None]:
+def _items(
+    state: State, call: Call, kind: RequestKind
+) -> tuple[list[InputItem], str | None, str | None]:
     batch = field(call.body, "batch")
     if not isinstance(batch, dict):
-        raise invalid_argument("* BatchGenerateContentRequest.batch: batch is required")
+        raise invalid_argument(f"* {kind.owner}.batch: batch is required")
     input_config = field(batch, "inputConfig")
     file_name = field(input_config, "fileName")
     requests = field(input_config, "requests")
@@ -49,21 +65,36 @@ def _items(state: State, call: Call) -> tuple[list[InputItem], str | None, str |
     if isinstance(file_name, str) and file_name:
         if not state.files.has(file_name):
             raise not_found(f"File {file_name} was not found.")
-        items = parse_jsonl(state.files.get(file_name).data)
+        items = parse_jsonl(state.files.get(file_name).data, call.version, kind)
         if not items:
             raise invalid_argument(f"The input file {file_name} holds no requests.")
         return items, file_name, display
     if requests is None:
         raise invalid_argument(
-            "* BatchGenerateContentRequest.batch.input_config: requests or file_name is required"
+            f"* {kind.owner}.batch.input_config: requests or file_name is required"
         )
-    return parse_inline(field(requests, "requests")), None, display
+    return parse_inline(field(requests, "requests"), call.version, kind), None, display
 
 
 def create_batch(state: State, call: Call) -> HttpReply:
     """`POST models/{model}:batchGenerateContent`: a new job, answered as PENDING."""
-    model = model_name(call, "batchGenerateContent")
-    items, input_file, display_name = _items(state, call)
+    model = require_model(state, call, "batchGenerateContent").name
+    return create_job(state, call, model, GENERATE, dimension=None)
+
+
+def create_job(
+    state: State, call: Call, model: str, kind: RequestKind, *, dimension: int | None
+) -> HttpReply:
+    """Creates a generation or embedding batch job and answers its PENDING Operation.
+
+    Args:
+        state: The emulator state.
+        call: The create call.
+        model: The model's resource name.
+        kind: How the requests are read and checked.
+        dimension: The embedding size for an embedding batch, `None` for generation.
+    """
+    items, input_file, display_name = _items(state, call, kind)
     now = state.clock.now()
     options = state.options
     if state.jobs.unfinished(now) >= options.max_running_jobs:
@@ -91,6 +122,7 @@ def create_batch(state: State, call: Call) -> HttpReply:
         rng=random.Random(f"{options.seed}:job:{sequence}"),  # noqa: S311
         version=call.version,
         public_base=call.request.public_base,
+        dimension=dimension,
     )
     state.jobs.add(job)
     return HttpReply.text(render_operation(job, "BATCH_STATE_PENDING"))
@@ -140,3 +172,22 @@ def delete_batch(state: State, call: Call) -> HttpReply:
     """`DELETE batches/{id}`: forgets the job; answers `{}`."""
     state.jobs.delete(f"batches/{call.params[0]}")
     return HttpReply.text("{}")
+
+
+def count_everything(state: State) -> EmulatorCounts:
+    """Jobs by state (each advanced to now, as a get would), files and open uploads."""
+    now = state.clock.now()
+    by_state: dict[str, int] = {}
+    jobs = state.jobs.all()
+    for job in jobs:
+        job_state = observe(job, now, state.options, _writer(state))
+        by_state[job_state] = by_state.get(job_state, 0) + 1
+    uploaded, generated, uploads = state.files.counts()
+    return EmulatorCounts(
+        jobs=len(jobs),
+        jobs_by_state=by_state,
+        files=uploaded + generated,
+        uploaded_files=uploaded,
+        generated_files=generated,
+        open_uploads=uploads,
+    )

@@ -6,39 +6,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_gemini_batch.testing.emulator._fields import field, unknown_request_fields
-from langchain_gemini_batch.testing.emulator._model import generate_response, stream_chunks
-from langchain_gemini_batch.testing.emulator._results import contents_problem, violations_error
+from langchain_gemini_batch.testing.emulator._inputs import contents_problem
+from langchain_gemini_batch.testing.emulator._model import generate_response
+from langchain_gemini_batch.testing.emulator._model_api import require_model
 from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
-from langchain_gemini_batch.testing.emulator._wire import dumps, invalid_argument, not_found
+from langchain_gemini_batch.testing.emulator._stream import stream_chunks
+from langchain_gemini_batch.testing.emulator._validation import (
+    Violation,
+    request_violations,
+    violations_error,
+)
+from langchain_gemini_batch.testing.emulator._wire import dumps, invalid_argument
 
-__all__ = ["count_tokens", "generate_content", "model_name", "stream_generate_content"]
-
-
-def model_name(call: Call, method: str) -> str:
-    """Returns the called model's resource name, or raises Google's 404 for an unknown model.
-
-    Any model id starting with `gemini-` exists, under `models/` or `tunedModels/`.
-
-    Args:
-        call: The matched call (`params` starts with the model kind and id).
-        method: The method name used in the message, e.g. `batchGenerateContent`.
-    """
-    kind, model_id = call.params[0], call.params[1]
-    name = f"{kind}/{model_id}"
-    if not model_id.startswith("gemini-"):
-        raise not_found(
-            f"{name} is not found for API version {call.version}, or is not supported for "
-            f"{method}. Call ListModels to see the list of available models and their "
-            "supported methods."
-        )
-    return name
+__all__ = ["count_tokens", "generate_content", "stream_generate_content"]
 
 
 def _request(call: Call) -> Mapping[str, Any]:
     body = call.body
     if not isinstance(body, Mapping):
         raise invalid_argument("* GenerateContentRequest.contents: contents is not specified")
-    violations = unknown_request_fields(body)
+    violations = [Violation(v.path, v.description) for v in unknown_request_fields(body)]
+    violations += request_violations(body, version=call.version)
     if violations:
         raise violations_error(violations)
     problem = contents_problem(body)
@@ -49,15 +37,13 @@ def _request(call: Call) -> Mapping[str, Any]:
 
 def generate_content(state: State, call: Call) -> HttpReply:
     """`POST models/{model}:generateContent`: one deterministic answer."""
-    del state
-    model = model_name(call, "generateContent")
+    model = require_model(state, call, "generateContent").name
     return HttpReply.json(generate_response(_request(call), model=model))
 
 
 def stream_generate_content(state: State, call: Call) -> HttpReply:
     """`POST models/{model}:streamGenerateContent`: SSE chunks with `alt=sse`, else a JSON array."""
-    del state
-    model = model_name(call, "streamGenerateContent")
+    model = require_model(state, call, "streamGenerateContent").name
     chunks = stream_chunks(generate_response(_request(call), model=model))
     if call.request.query.get("alt") == "sse":
         text = "".join(f"data: {dumps(chunk)}\r\n\r\n" for chunk in chunks)
@@ -67,10 +53,18 @@ def stream_generate_content(state: State, call: Call) -> HttpReply:
 
 def count_tokens(state: State, call: Call) -> HttpReply:
     """`POST models/{model}:countTokens`: the prompt's tokens by the emulator's rule."""
-    del state
-    model = model_name(call, "countTokens")
+    model = require_model(state, call, "countTokens").name
     body = call.body if isinstance(call.body, Mapping) else {}
-    request = field(body, "generateContentRequest") or body
+    inner = field(body, "generateContentRequest")
+    violations = request_violations(
+        inner or body,
+        "generate_content_request" if inner else "",
+        owner="CountTokensRequest",
+        version=call.version,
+    )
+    if violations:
+        raise violations_error(violations)
+    request = inner or body
     usage = generate_response(request, model=model)["usageMetadata"]
     tokens = usage["promptTokenCount"]
     return HttpReply.json(

@@ -260,6 +260,11 @@ class FileStore:
         self.get(name)
         del self._files[name]
 
+    def counts(self) -> tuple[int, int, int]:
+        """Returns `(uploaded files, generated files, open upload sessions)`."""
+        generated = sum(1 for f in self._files.values() if f.resource["source"] == "GENERATED")
+        return len(self._files) - generated, generated, len(self._uploads)
+
     def page(self, size: int, after: int) -> tuple[list[StoredFile], int | None]:
         """Returns up to `size` files starting at position `after`, and the next position."""
         files = list(self._files.values())

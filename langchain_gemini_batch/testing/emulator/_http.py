@@ -3,11 +3,17 @@
 Only the standard library is used on purpose: if `aiohttp` were importable, google-genai would
 silently switch its async transport to it. Every answer carries `Content-Length`. Nothing is
 logged here (a request line may hold an API key in its query).
+
+A request whose body ends early (a client killed or timed out mid-upload) is dropped unseen: it
+is neither handled nor logged, and an upload session it belonged to stays open and consistent.
+An injected `delay` is served here, outside the emulator's lock (other clients are answered
+meanwhile); an injected `drop` closes the connection without a status line.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import socket
 import sys
@@ -58,22 +64,38 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._serve()
 
-    def _read_body(self) -> bytes:
+    def _read_body(self) -> bytes | None:
+        """Reads the whole body; `None` when the client went away before sending all of it."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             data = bytearray()
             while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                line = self.rfile.readline()
+                if not line:
+                    return None
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
                 if size == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
                     return bytes(data)
-                data += self.rfile.read(size)
+                chunk = self.rfile.read(size)
+                if len(chunk) < size:
+                    return None
+                data += chunk
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        if length <= 0:
+            return b""
+        body = self.rfile.read(length)
+        return body if len(body) == length else None
 
     def _serve(self) -> None:
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except ValueError:  # a malformed chunk size
+            body = None
+        if body is None:  # a client killed mid-request: never act on a partial body
+            self.close_connection = True
+            return
         url = urlsplit(self.path)
         host = self.headers.get("Host") or self.server.authority
         request = HttpRequest(
@@ -85,6 +107,13 @@ class _Handler(BaseHTTPRequestHandler):
             public_base=f"http://{host}",
         )
         reply = self.server.api.handle(request)
+        if reply.delay_seconds and self.server.closing.wait(reply.delay_seconds):
+            reply = dataclasses.replace(reply, drop=True)  # the emulator is stopping
+        if reply.drop:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -116,6 +145,7 @@ class EmulatorHttpServer(ThreadingHTTPServer):
         self.api = api
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.closing = threading.Event()
         super().__init__((host, port), _Handler)
 
     @property
@@ -134,7 +164,11 @@ class EmulatorHttpServer(ThreadingHTTPServer):
                 self._connections.discard(connection)
 
     def close_connections(self) -> None:
-        """Shuts down every open connection (idle keep-alive ones included)."""
+        """Shuts down every open connection (idle keep-alive ones included).
+
+        Answers held back by an injected `delay` are dropped instead of sent.
+        """
+        self.closing.set()
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
@@ -144,5 +178,5 @@ class EmulatorHttpServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Ignores clients that went away or idled out; logs anything else."""
         error = sys.exc_info()[1]
-        if not isinstance(error, (ConnectionError, TimeoutError)):
+        if not isinstance(error, OSError):  # ConnectionError, TimeoutError: the client left
             _logger.error("the Gemini API emulator's connection handler failed", exc_info=error)

@@ -15,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_gemini_batch.testing.emulator._embeddings import embed_response
+from langchain_gemini_batch.testing.emulator._inputs import Fate, InputItem
+from langchain_gemini_batch.testing.emulator._model import generate_response
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
 from langchain_gemini_batch.testing.emulator._results import (
-    Fate,
-    InputItem,
+    Responder,
     decide_fate,
     inline_output,
     jsonl_output,
@@ -66,6 +68,8 @@ class BatchJob:
         output_json: The finished output (`{"inlinedResponses": ...}` or
             `{"responsesFile": ...}`) as JSON text, for succeeded jobs.
         error: The top-level google.rpc.Status of a failed job.
+        dimension: For an embedding batch, the model's full embedding size; `None` for a
+            generation batch.
         version: The API version the job was created under (for URIs).
         public_base: `scheme://host:port` the creating client used (for URIs).
     """
@@ -86,6 +90,21 @@ class BatchJob:
     end_ns: int | None = None
     output_json: str | None = None
     error: dict[str, Any] | None = None
+    dimension: int | None = None
+
+    @property
+    def embeds(self) -> bool:
+        """Whether this is an embedding batch (`asyncBatchEmbedContent`)."""
+        return self.dimension is not None
+
+    def responder(self) -> Responder:
+        """Answers one of the job's requests: generation, or an embedding with its usage."""
+        full = self.dimension
+        if full is None:
+            return lambda request: generate_response(request, model=self.model)
+        return lambda request: embed_response(
+            request, model=self.model, full=full, with_usage=self.input_file is None
+        )
 
     @property
     def running_ns(self) -> int:
@@ -162,6 +181,10 @@ class JobStore:
         self.get(name)
         del self._jobs[name]
 
+    def all(self) -> list[BatchJob]:
+        """Every job, oldest first."""
+        return list(self._jobs.values())
+
     def unfinished(self, now: int) -> int:
         """Counts jobs that have not ended by `now`."""
         live = ("BATCH_STATE_PENDING", "BATCH_STATE_RUNNING")
@@ -234,12 +257,21 @@ def end(job: BatchJob, state: str, at: int, options: EmulatorOptions, write: Res
     if state != "BATCH_STATE_SUCCEEDED":
         return
     job.process(len(job.items), options)
+    respond = job.responder()
     if job.input_file is None:
         job.output_json = inline_output(
-            job.items, job.fates, model=job.model, rng=job.rng, options=options
+            job.items, job.fates, model=job.model, rng=job.rng, options=options, respond=respond
         )
     else:
-        data = jsonl_output(job.items, job.fates, model=job.model, rng=job.rng, options=options)
+        data = jsonl_output(
+            job.items,
+            job.fates,
+            model=job.model,
+            rng=job.rng,
+            options=options,
+            respond=respond,
+            key_first=job.embeds,
+        )
         job.output_json = dumps({"responsesFile": write(job, data)})
 
 

@@ -26,10 +26,36 @@ Tests can compute every answer from these rules (`generate_response` applies the
   a non-zero `thinkingBudget` (`-1` = dynamic), or a `thinkingLevel`. The thought text is
   `"Thinking about: " + P`; with `includeThoughts` it is sent first as
   `{"text": ..., "thought": true}`. `thoughtsTokenCount` counts it, capped at a positive budget.
+- **Thought signatures**: when thinking is on and the model thinks (catalog `thinking: true`;
+  other names: `gemini-2.5*`, `gemini-3*`, `*-latest`), every `functionCall` part carries a
+  `thoughtSignature`: standard base64 of `b"emulator-thought-signature\0"` + SHA-256 of
+  `model_id + "\n" + request JSON + "\n" + "call:0"`; with `includeThoughts`, the answer text
+  part carries one too (label `text`). Unlike Google, whose 2.5/3 models think (and sign calls)
+  by default, the emulator thinks only when asked, so plain answers stay as they were; real
+  signatures are opaque and must be sent back, which the emulator does not check.
+- **Code execution**: with a `codeExecution` tool and no function call, the answer text is
+  preceded by `{"executableCode": {"language": "PYTHON", "code": "print(<P as JSON>)\n"}}` and
+  `{"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": P + "\n"}}`.
+- **Google Search**: with a `googleSearch` (or `googleSearchRetrieval`) tool and a text answer,
+  the candidate carries `groundingMetadata`: `searchEntryPoint.renderedContent`, two
+  `groundingChunks` (`web.uri` `https://vertexaisearch.cloud.google.com/grounding-api-redirect/
+  <id>`, `web.title` `example.com` then `example.org`), `groundingSupports` splitting the answer
+  at the space nearest its middle into two segments (`startIndex` / `endIndex` in UTF-8 bytes,
+  a zero `startIndex` omitted, `text`) supported by chunk 0 and 1, and `webSearchQueries: [P]`.
+- **Logprobs**: with `responseLogprobs: true` the candidate carries `avgLogprobs` and
+  `logprobsResult`: `chosenCandidates` over the answer cut into 4-character tokens (for a call:
+  its name + compact args), `logProbabilitySum`, and with `logprobs: N` > 0, `topCandidates`
+  (N per position, the chosen token first); values from `_model_features.logprobs`.
+- **Safety**: candidates carry no `safetyRatings`, as Gemini 2.5 answers normally do not. When
+  `P` contains `[[blocked]]` there are no candidates: `promptFeedback` is `{"blockReason":
+  "SAFETY", "safetyRatings": [...]}` (sexually explicit, hate speech, harassment NEGLIGIBLE;
+  dangerous content HIGH) and `usageMetadata` counts the prompt only. In a batch this is that
+  request's (successful) response. The exact ratings Google sends are unverified.
 - **Tokens**: `count_tokens(s) = max(1, ceil(len(s) / 4))`. `promptTokenCount` counts the
   characters of every text part of `systemInstruction` and `contents` plus the compact JSON of
   every `functionCall`/`functionResponse` object, as one string. `candidatesTokenCount` counts
-  the answer text (or `name + compact JSON of args` for a call), times `candidateCount`.
+  the answer text (or `name + compact JSON of args` for a call; plus executed code and its
+  output), times `candidateCount`.
   `totalTokenCount` = prompt + candidates + thoughts. `promptTokensDetails` is one TEXT entry.
 - **Metadata**: `modelVersion` is the model id (`gemini-2.5-flash`); `responseId` is the first
   22 characters of the URL-safe base64 SHA-256 of `model + "\n" + request` (sorted-key JSON).
@@ -42,10 +68,20 @@ import base64
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
+from langchain_gemini_batch.testing.emulator._catalog import thinking_model
 from langchain_gemini_batch.testing.emulator._fields import field
+from langchain_gemini_batch.testing.emulator._model_features import (
+    BLOCK_MARKER,
+    blocked_feedback,
+    code_execution_parts,
+    grounding_metadata,
+    has_tool,
+    logprobs,
+    thought_signature,
+)
 from langchain_gemini_batch.testing.emulator._schema_values import example_value
 
 __all__ = [
@@ -54,7 +90,6 @@ __all__ = [
     "count_tokens",
     "generate_response",
     "prompt_text",
-    "stream_chunks",
 ]
 
 ECHO_PREFIX = "Echo: "
@@ -202,6 +237,56 @@ def _response_id(request: Mapping[str, Any], model: str) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii")[:22]
 
 
+def _candidate_parts(
+    request: Mapping[str, Any], text: str, config: object, model_id: str
+) -> tuple[list[dict[str, Any]], str, str, int | None, dict[str, Any]]:
+    """Returns (parts, answer, finishReason, thought tokens or None, extra candidate fields)."""
+    parts: list[dict[str, Any]] = []
+    thinking, include_thought, budget = _thinking(config)
+    signed = thinking and thinking_model(model_id)
+    request_json = _compact(request)
+    thought = THOUGHT_PREFIX + text
+    if include_thought:
+        parts.append({"text": thought, "thought": True})
+    extra: dict[str, Any] = {}
+    call = None if _function_responses(request) else _function_call(request, text)
+    if call is not None:
+        part: dict[str, Any] = {"functionCall": call}
+        if signed:
+            part["thoughtSignature"] = thought_signature(model_id, request_json, "call:0")
+        parts.append(part)
+        answer, finish = str(call["name"]) + _compact(call["args"]), "STOP"
+    else:
+        if has_tool(request, "codeExecution"):
+            parts += code_execution_parts(text)
+        answer, finish = _cut(_answer_text(request, text), config)
+        part = {"text": answer}
+        if signed and include_thought:
+            part["thoughtSignature"] = thought_signature(model_id, request_json, "text")
+        parts.append(part)
+        if has_tool(request, "googleSearch"):
+            extra["groundingMetadata"] = grounding_metadata(answer, text)
+    if field(config, "responseLogprobs") is True:
+        top = field(config, "logprobs")
+        average, result = logprobs(answer, int(top) if isinstance(top, (int, str)) else 0)
+        extra = {"avgLogprobs": average, "logprobsResult": result, **extra}
+    thought_tokens = None
+    if thinking:
+        thought_tokens = count_tokens(thought)
+        if budget is not None:
+            thought_tokens = min(thought_tokens, budget)
+    return parts, answer, finish, thought_tokens, extra
+
+
+def _candidate_tokens(parts: list[dict[str, Any]], answer: str) -> int:
+    extra = "".join(
+        str(field(field(p, "executableCode"), "code") or "")
+        + str(field(field(p, "codeExecutionResult"), "output") or "")
+        for p in parts
+    )
+    return count_tokens(extra + answer)
+
+
 def generate_response(request: Mapping[str, Any], *, model: str) -> dict[str, Any]:
     """Answers a GenerateContentRequest deterministically (the rules are in the module docstring).
 
@@ -211,42 +296,38 @@ def generate_response(request: Mapping[str, Any], *, model: str) -> dict[str, An
 
     Returns:
         A GenerateContentResponse in Google's JSON shape (`candidates`, `usageMetadata`,
-        `modelVersion`, `responseId`).
+        `modelVersion`, `responseId`; `promptFeedback` instead of candidates when blocked).
     """
     model_id = model.split("/", 1)[1] if "/" in model else model
     config = field(request, "generationConfig")
     text = prompt_text(request)
-    parts: list[dict[str, Any]] = []
-    thinking, include_thought, budget = _thinking(config)
-    thought = THOUGHT_PREFIX + text
-    if include_thought:
-        parts.append({"text": thought, "thought": True})
-    call = None if _function_responses(request) else _function_call(request, text)
-    if call is not None:
-        parts.append({"functionCall": call})
-        answer_tokens, finish = count_tokens(str(call["name"]) + _compact(call["args"])), "STOP"
-    else:
-        answer, finish = _cut(_answer_text(request, text), config)
-        parts.append({"text": answer})
-        answer_tokens = count_tokens(answer)
+    prompt_tokens = _prompt_token_count(request)
+    prompt_details = [{"modality": "TEXT", "tokenCount": prompt_tokens}]
+    if BLOCK_MARKER in text:
+        return {
+            "promptFeedback": blocked_feedback(),
+            "usageMetadata": {
+                "promptTokenCount": prompt_tokens,
+                "totalTokenCount": prompt_tokens,
+                "promptTokensDetails": prompt_details,
+            },
+            "modelVersion": model_id,
+            "responseId": _response_id(request, model_id),
+        }
+    parts, answer, finish, thought_tokens, extra = _candidate_parts(request, text, config, model_id)
+    answer_tokens = _candidate_tokens(parts, answer)
     count = field(config, "candidateCount")
     count = count if isinstance(count, int) and count > 0 else 1
-    prompt_tokens = _prompt_token_count(request)
-    thought_tokens = 0
-    if thinking:
-        thought_tokens = count_tokens(thought)
-        if budget is not None:
-            thought_tokens = min(thought_tokens, budget)
     usage: dict[str, Any] = {
         "promptTokenCount": prompt_tokens,
         "candidatesTokenCount": answer_tokens * count,
-        "totalTokenCount": prompt_tokens + answer_tokens * count + thought_tokens,
-        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt_tokens}],
+        "totalTokenCount": prompt_tokens + answer_tokens * count + (thought_tokens or 0),
+        "promptTokensDetails": prompt_details,
     }
-    if thinking:
+    if thought_tokens is not None:
         usage["thoughtsTokenCount"] = thought_tokens
     candidates = [
-        {"content": {"parts": parts, "role": "model"}, "finishReason": finish, "index": i}
+        {"content": {"parts": parts, "role": "model"}, "finishReason": finish, **extra, "index": i}
         for i in range(count)
     ]
     return {
@@ -255,47 +336,3 @@ def generate_response(request: Mapping[str, Any], *, model: str) -> dict[str, An
         "modelVersion": model_id,
         "responseId": _response_id(request, model_id),
     }
-
-
-def _split(text: str) -> list[str]:
-    pieces = 3 if len(text) >= 3 else max(1, len(text))
-    size = math.ceil(len(text) / pieces) if text else 1
-    return [text[i : i + size] for i in range(0, len(text), size)] or [text]
-
-
-def stream_chunks(response: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Splits a response into the chunks `streamGenerateContent` sends.
-
-    Thought and function-call parts travel alone; the answer text is split into up to three
-    pieces. `finishReason` and `usageMetadata` ride on the last chunk only.
-
-    Args:
-        response: A response made by `generate_response`.
-
-    Returns:
-        The GenerateContentResponse chunks, in order.
-    """
-    candidates: Sequence[Mapping[str, Any]] = response["candidates"]
-    steps: list[dict[str, Any]] = []
-    for part in candidates[0]["content"]["parts"]:
-        if "text" in part and not part.get("thought"):
-            steps += [{"text": piece} for piece in _split(part["text"])]
-        else:
-            steps.append(dict(part))
-    chunks: list[dict[str, Any]] = []
-    for number, part in enumerate(steps):
-        last = number == len(steps) - 1
-        chunk_candidates = []
-        for candidate in candidates:
-            chunk: dict[str, Any] = {"content": {"parts": [part], "role": "model"}}
-            if last:
-                chunk["finishReason"] = candidate["finishReason"]
-            chunk["index"] = candidate["index"]
-            chunk_candidates.append(chunk)
-        body: dict[str, Any] = {"candidates": chunk_candidates}
-        if last:
-            body["usageMetadata"] = response["usageMetadata"]
-        body["modelVersion"] = response["modelVersion"]
-        body["responseId"] = response["responseId"]
-        chunks.append(body)
-    return chunks

@@ -4,11 +4,13 @@ The text is assembled from pre-encoded pieces so that a finished job's output (p
 thousands of results) is spliced in from its cache instead of being encoded again:
 
     {"name": "batches/<id>",
-     "metadata": {"@type": "...GenerateContentBatch", "model", "displayName",
+     "metadata": {"@type": "...GenerateContentBatch" (embedding batches: "...EmbedContentBatch"),
+                  "model", "displayName",
                   "inputConfig" (file jobs), "output" (once succeeded), "createTime",
                   "endTime" (once ended), "updateTime", "batchStats", "state", "name"},
      "done": true (only once ended),
-     "response": {"@type": "...GenerateContentBatchOutput", <output>} (once succeeded),
+     "response": {"@type": "...GenerateContentBatchOutput" (or "...EmbedContentBatchOutput"),
+                  <output>} (once succeeded),
      "error": {"code", "message"} (failed jobs)}
 """
 
@@ -18,7 +20,13 @@ from collections.abc import Iterable
 
 from langchain_gemini_batch.testing.emulator._clock import format_timestamp
 from langchain_gemini_batch.testing.emulator._jobs import ENDED_STATES, BatchJob
-from langchain_gemini_batch.testing.emulator._wire import BATCH_OUTPUT_TYPE, BATCH_TYPE, dumps
+from langchain_gemini_batch.testing.emulator._wire import (
+    BATCH_OUTPUT_TYPE,
+    BATCH_TYPE,
+    EMBED_BATCH_OUTPUT_TYPE,
+    EMBED_BATCH_TYPE,
+    dumps,
+)
 
 __all__ = ["render_operation"]
 
@@ -45,7 +53,12 @@ def render_operation(job: BatchJob, state: str, *, with_output: bool = True) -> 
     else:
         updated = job.create_ns
     output = job.output_json if with_output and state == "BATCH_STATE_SUCCEEDED" else None
-    meta: list[tuple[str, str]] = [("@type", dumps(BATCH_TYPE)), ("model", dumps(job.model))]
+    batch_type, output_type = (
+        (EMBED_BATCH_TYPE, EMBED_BATCH_OUTPUT_TYPE)
+        if job.embeds
+        else (BATCH_TYPE, BATCH_OUTPUT_TYPE)
+    )
+    meta: list[tuple[str, str]] = [("@type", dumps(batch_type)), ("model", dumps(job.model))]
     if job.display_name is not None:
         meta.append(("displayName", dumps(job.display_name)))
     if job.input_file is not None:
@@ -65,7 +78,7 @@ def render_operation(job: BatchJob, state: str, *, with_output: bool = True) -> 
     if ended:
         top.append(("done", "true"))
     if output is not None:
-        top.append(("response", '{"@type":' + dumps(BATCH_OUTPUT_TYPE) + "," + output[1:]))
+        top.append(("response", '{"@type":' + dumps(output_type) + "," + output[1:]))
     if job.error is not None:
         top.append(("error", dumps(job.error)))
     return _object(top)

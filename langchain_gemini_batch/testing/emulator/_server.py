@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from langchain_gemini_batch.testing.emulator._api import GeminiApi
 from langchain_gemini_batch.testing.emulator._cloud_state import CloudControl
+from langchain_gemini_batch.testing.emulator._faults import Drop, Fault
 from langchain_gemini_batch.testing.emulator._http import EmulatorHttpServer
 from langchain_gemini_batch.testing.emulator._options import (
     EmulatorOptions,
     EmulatorOptionsDict,
     make_options,
 )
-from langchain_gemini_batch.testing.emulator._state import LoggedRequest
+from langchain_gemini_batch.testing.emulator._state import EmulatorCounts, LoggedRequest
 
 if TYPE_CHECKING:  # typing_extensions: `Unpack` and `Self` are 3.11+ in `typing`
     from typing_extensions import Self, Unpack
@@ -28,8 +29,8 @@ class EmulatorServer:
     """The local Gemini API emulator, served from a background thread.
 
     Point google-genai at `base_url` (env `GOOGLE_GEMINI_BASE_URL`, or
-    `HttpOptions(base_url=..., api_version="v1beta")`) and it behaves as Google's batch, files
-    and generateContent endpoints do, offline and deterministically.
+    `HttpOptions(base_url=..., api_version="v1beta")`) and it behaves as Google's batch, files,
+    models, generateContent and embedding endpoints do, offline and deterministically.
 
     Example:
         ```python
@@ -152,11 +153,13 @@ class EmulatorServer:
 
         Args:
             action: The endpoint: `generateContent`, `streamGenerateContent`, `countTokens`,
-                `batchGenerateContent`, `batches.get`, `batches.list`, `batches.cancel`,
-                `batches.delete`, `files.upload`, `files.uploadChunk`, `files.get`,
-                `files.list`, `files.delete` or `files.download`; Vertex AI and Cloud Storage
-                ones are in `_cloud.ACTIONS` (`batchPredictionJobs.create`,
-                `storage.objects.insert`, ...).
+                `batchGenerateContent`, `embedContent`, `batchEmbedContents`,
+                `asyncBatchEmbedContent`, `models.list`, `models.get`, `tunedModels.list`,
+                `batches.get`, `batches.list`, `batches.cancel`, `batches.delete`,
+                `files.upload`, `files.uploadChunk`, `files.get`, `files.list`,
+                `files.delete` or `files.download` (`""` for a path no endpoint matched);
+                Vertex AI and Cloud Storage ones are in `_cloud.ACTIONS`
+                (`batchPredictionJobs.create`, `storage.objects.insert`, ...).
             status: Count only answers with this HTTP status (e.g. 200 for jobs really created).
         """
         return sum(
@@ -165,22 +168,71 @@ class EmulatorServer:
             if entry.action == action and (status is None or entry.status == status)
         )
 
+    def inject(
+        self,
+        action: str | None = None,
+        *,
+        nth: int = 1,
+        status: int | None = None,
+        drop: Drop | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        """Plans one fault on exactly the `nth` call of `action` from now (see `_faults`).
+
+        Examples:
+            ```python
+            server.inject("batches.get", nth=3, status=503)  # the third status poll gets a 503
+            server.inject("files.download", drop="before")  # the download: connection closed
+            server.inject("batchGenerateContent", drop="after")  # job created, no answer
+            server.inject("batchGenerateContent", delay=5)  # job created, answer 5 s later
+            ```
+
+        Args:
+            action: The endpoint, as named in the request log (see `count`); `None` for any
+                call except upload data chunks (`files.uploadChunk` must be named).
+            nth: Which call, counting from 1 = the next one.
+            status: Answer Google's error for this HTTP status (400, 403, 404, 429, 500, 503,
+                504) instead of doing the work.
+            drop: Close the connection without any answer, `"before"` doing the work or
+                `"after"` it.
+            delay: Do the work, then wait this many seconds before answering (or dropping).
+
+        Raises:
+            ValueError: `nth` < 1, an unknown status, `status` with `drop`, or nothing to do.
+        """
+        self._api.plan(Fault(action, nth - 1, status=status, drop=drop, delay=delay))
+
     def inject_errors(self, *codes: int, action: str | None = None) -> None:
         """Answers the next calls with exactly these HTTP errors, in order, then behaves again.
 
         Example: `server.inject_errors(429, action="batchGenerateContent")` makes the next
-        create get a 429 (with `RetryInfo`) and the one after it succeed.
+        create get a 429 (with `RetryInfo`) and the one after it succeed. Same as one
+        `inject(action, status=code)` per code.
 
         Args:
-            *codes: HTTP statuses among 400, 403, 404, 429, 500, 503.
+            *codes: HTTP statuses among 400, 403, 404, 429, 500, 503, 504.
             action: Only calls to this endpoint (see `count`); `None` for any call except upload
                 data chunks.
         """
-        allowed = {400, 403, 404, 429, 500, 503}
-        bad = [code for code in codes if code not in allowed]
-        if bad:
-            raise ValueError(f"cannot inject HTTP {bad}; use {sorted(allowed)}")
-        self._api.inject(tuple(codes), action)
+        faults = [Fault(action, 0, status=code) for code in codes]  # validates every code first
+        for fault in faults:
+            self._api.plan(fault)
+
+    @property
+    def pending_faults(self) -> list[Fault]:
+        """The planned faults that have not fired yet (e.g. to assert all of them fired)."""
+        return self._api.pending_faults()
+
+    def clear_faults(self) -> None:
+        """Forgets every planned fault that has not fired."""
+        self._api.clear_faults()
+
+    def counts(self) -> EmulatorCounts:
+        """What the emulator holds now: jobs (total and by `BATCH_STATE_*`), files, open uploads.
+
+        Jobs are advanced to now first, exactly as a `batches.get` would.
+        """
+        return self._api.counts()
 
 
 @contextlib.contextmanager

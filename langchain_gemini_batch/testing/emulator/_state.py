@@ -12,7 +12,15 @@ from langchain_gemini_batch.testing.emulator._jobs import JobStore
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
 from langchain_gemini_batch.testing.emulator._wire import dumps
 
-__all__ = ["JSON_TYPE", "Call", "HttpReply", "HttpRequest", "LoggedRequest", "State"]
+__all__ = [
+    "JSON_TYPE",
+    "Call",
+    "EmulatorCounts",
+    "HttpReply",
+    "HttpRequest",
+    "LoggedRequest",
+    "State",
+]
 
 JSON_TYPE = "application/json; charset=UTF-8"
 
@@ -40,12 +48,18 @@ class HttpRequest:
 
 @dataclass(frozen=True)
 class HttpReply:
-    """One HTTP answer: always sent with `Content-Length`."""
+    """One HTTP answer: always sent with `Content-Length`.
+
+    `delay_seconds` and `drop` come from a planned fault: the HTTP layer waits that long before
+    answering, and with `drop` closes the connection instead of answering.
+    """
 
     status: int
     body: bytes
     content_type: str = JSON_TYPE
     headers: tuple[tuple[str, str], ...] = ()
+    delay_seconds: float = 0.0
+    drop: bool = False
 
     @classmethod
     def json(cls, value: object) -> HttpReply:
@@ -87,7 +101,10 @@ class LoggedRequest:
         query: Query parameters without `key`.
         body: The parsed JSON body, or `None` (empty, not JSON, or upload data).
         action: The endpoint's name (`""` when no endpoint matched).
-        status: The HTTP status answered.
+        status: The HTTP status answered; `0` when an injected `drop` closed the connection
+            without an answer (whether or not the work was done).
+        dropped: Whether an injected fault closed the connection without an answer.
+        delay_seconds: How long an injected fault held the answer back.
     """
 
     method: str
@@ -96,6 +113,30 @@ class LoggedRequest:
     body: Any
     action: str
     status: int
+    dropped: bool = False
+    delay_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class EmulatorCounts:
+    """What the emulator holds right now (`EmulatorServer.counts()`).
+
+    Attributes:
+        jobs: Batch jobs not deleted (generation and embedding jobs).
+        jobs_by_state: Those jobs by `BATCH_STATE_*` (states with no job are left out).
+        files: Files in the Files API store (uploaded and generated results files).
+        uploaded_files: Of those, files uploaded by clients.
+        generated_files: Of those, results files written by finished file jobs.
+        open_uploads: Resumable upload sessions started but neither finalized nor cancelled
+            (e.g. a client killed mid-upload).
+    """
+
+    jobs: int
+    jobs_by_state: dict[str, int]
+    files: int
+    uploaded_files: int
+    generated_files: int
+    open_uploads: int
 
 
 @dataclass

@@ -183,7 +183,7 @@ def _decide(row: VertexRow, rng: random.Random, options: EmulatorOptions) -> Fat
     draw = rng.random()
     if row.problem is not None:
         return row.problem
-    if row.keys & options.fail_keys or draw < options.fail_fraction:
+    if row.keys & set(options.fail_keys) or draw < options.fail_fraction:
         return INTERNAL_ROW_ERROR
     return None
 

@@ -12,9 +12,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_gemini_batch.testing.emulator._fields import field, unknown_request_fields
-from langchain_gemini_batch.testing.emulator._model import generate_response, stream_chunks
-from langchain_gemini_batch.testing.emulator._results import contents_problem, violations_error
+from langchain_gemini_batch.testing.emulator._inputs import contents_problem
+from langchain_gemini_batch.testing.emulator._model import generate_response
 from langchain_gemini_batch.testing.emulator._state import Call, HttpReply, State
+from langchain_gemini_batch.testing.emulator._stream import stream_chunks
+from langchain_gemini_batch.testing.emulator._validation import (
+    Violation,
+    request_violations,
+    violations_error,
+)
 from langchain_gemini_batch.testing.emulator._vertex_io import vertex_time
 from langchain_gemini_batch.testing.emulator._wire import dumps, invalid_argument, not_found
 
@@ -38,7 +44,8 @@ def _request(call: Call) -> Mapping[str, Any]:
     body = call.body
     if not isinstance(body, Mapping):
         raise invalid_argument("* GenerateContentRequest.contents: contents is not specified")
-    violations = unknown_request_fields(body)
+    violations = [Violation(v.path, v.description) for v in unknown_request_fields(body)]
+    violations += request_violations(body)
     if violations:
         raise violations_error(violations)
     problem = contents_problem(body)

@@ -13,6 +13,9 @@ from typing import Any
 __all__ = [
     "BATCH_OUTPUT_TYPE",
     "BATCH_TYPE",
+    "EMBED_BATCH_OUTPUT_TYPE",
+    "EMBED_BATCH_TYPE",
+    "RPC_CODES",
     "STATUS_NAMES",
     "ApiError",
     "dumps",
@@ -23,12 +26,19 @@ __all__ = [
     "missing_key",
     "not_found",
     "quota_exceeded",
+    "rpc_code",
+    "rpc_status",
     "server_error",
 ]
 
 BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch"
 BATCH_OUTPUT_TYPE = (
     "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"
+)
+EMBED_BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatch"
+# Real captures disagree (`...EmbedContentBatch` or `...Output`); the SDK never reads it.
+EMBED_BATCH_OUTPUT_TYPE = (
+    "type.googleapis.com/google.ai.generativelanguage.v1main.EmbedContentBatchOutput"
 )
 _ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 
@@ -40,7 +50,54 @@ STATUS_NAMES = {
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
     503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
 }
+
+# google.rpc.Code: (name, the message Google's front end gives when nothing more specific is said).
+RPC_CODES: dict[int, tuple[str, str]] = {
+    1: ("CANCELLED", "The operation was cancelled."),
+    2: ("UNKNOWN", "Unknown error."),
+    3: ("INVALID_ARGUMENT", "Request contains an invalid argument."),
+    4: ("DEADLINE_EXCEEDED", "Deadline expired before operation could complete."),
+    5: ("NOT_FOUND", "Requested entity was not found."),
+    6: ("ALREADY_EXISTS", "Requested entity already exists."),
+    7: ("PERMISSION_DENIED", "The caller does not have permission."),
+    8: ("RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."),
+    9: ("FAILED_PRECONDITION", "Precondition check failed."),
+    10: ("ABORTED", "The operation was aborted."),
+    11: ("OUT_OF_RANGE", "Operation was attempted past the valid range."),
+    12: ("UNIMPLEMENTED", "Operation is not implemented, or supported, or enabled."),
+    13: ("INTERNAL", "Internal error encountered."),
+    14: ("UNAVAILABLE", "The service is currently unavailable."),
+    15: ("DATA_LOSS", "Unrecoverable data loss or corruption."),
+    16: (
+        "UNAUTHENTICATED",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+        "cookie or other valid authentication credential.",
+    ),
+}
+_RPC_BY_NAME = {name: code for code, (name, _) in RPC_CODES.items()}
+
+
+def rpc_code(value: int | str) -> int:
+    """A google.rpc.Code from its number (`8`, `"8"`) or name (`"RESOURCE_EXHAUSTED"`).
+
+    Raises:
+        ValueError: Not a code between 1 and 16.
+    """
+    text = str(value).strip()
+    code = int(text) if text.isdigit() else _RPC_BY_NAME.get(text.upper(), 0)
+    if code not in RPC_CODES:
+        raise ValueError(
+            f"not a google.rpc.Code (1-16 or a name like RESOURCE_EXHAUSTED): {value!r}"
+        )
+    return code
+
+
+def rpc_status(code: int) -> tuple[int, str]:
+    """`(code, message)` of a per-request error: a bare google.rpc.Status, as Google sends."""
+    return code, RPC_CODES[code][1]
+
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
@@ -193,7 +250,9 @@ def quota_exceeded(
 
 
 def server_error(code: int) -> ApiError:
-    """Google's 500 INTERNAL or 503 UNAVAILABLE."""
+    """Google's 500 INTERNAL, 503 UNAVAILABLE or 504 DEADLINE_EXCEEDED."""
+    if code == 504:
+        return ApiError(504, "Deadline expired before operation could complete.")
     if code == 503:
         return ApiError(503, "The model is overloaded. Please try again later.")
     return ApiError(
@@ -207,7 +266,7 @@ def http_error(code: int, retry_delay_seconds: int) -> ApiError:
     """The error answer used by fault injection for an HTTP status.
 
     Args:
-        code: 400, 403, 404, 429, 500 or 503.
+        code: 400, 403, 404, 429, 500, 503 or 504.
         retry_delay_seconds: `RetryInfo.retryDelay` for a 429.
     """
     if code == 429:
