@@ -20,7 +20,9 @@ KEY = "crash-test-key"
 
 
 async def run(args: argparse.Namespace) -> dict[str, str]:
-    limits = BatchLimits(inline_max_bytes=0 if args.file else 4_000_000)
+    limits = BatchLimits(
+        inline_max_bytes=0 if args.file else 4_000_000, max_requests_per_job=args.per_job
+    )
     prompts = {f"q{i}": f"Question {i}" for i in range(args.n)}
     if args.chain:
         model = ChatGeminiBatch(
@@ -47,6 +49,7 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("--file", action="store_true")
     parser.add_argument("--chain", action="store_true")
+    parser.add_argument("--per-job", type=int, default=None, help="max_requests_per_job")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args))))
 

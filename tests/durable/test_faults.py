@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from langchain_gemini_batch import (
     BatchLimits,
     BatchPollError,
     BatchTimeoutError,
+    IncompleteBatchError,
     LMOutput,
     PollingPolicy,
 )
@@ -128,3 +130,38 @@ async def test_a_failed_input_file_delete_is_logged(
         results = await invoker.batch.invoke(PROMPTS, polling=FAST)
     assert len(results) == 12
     assert "could not delete the input file files/" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [{"drop": "after"}, {"delay": 3.0}],
+    ids=["connection-dropped-after-create", "answer-after-client-timeout"],
+)
+async def test_a_create_that_made_a_job_but_failed_is_not_sent_twice(
+    server: EmulatorServer, journal_path: Path, fault: dict[str, Any]
+) -> None:
+    invoker = make_invoker(server, journal_path, timeout=1.0)
+    server.inject("batchGenerateContent", **fault)
+    results = await invoker.batch.invoke(PROMPTS, polling=FAST)
+    assert all(isinstance(r, LMOutput) for r in results.values())
+    assert server.count("batchGenerateContent") == 1  # sent once: found by its tag
+    assert server.count("batches.list") >= 1
+    assert server.counts().jobs == 1
+
+
+async def test_a_later_wave_failing_keeps_the_earlier_results(
+    server: EmulatorServer, journal_path: Path
+) -> None:
+    limits = BatchLimits(max_requests_per_job=4, max_concurrent_jobs=1)
+    invoker = make_invoker(server, journal_path, batch_limits=limits)
+    server.inject("batchGenerateContent", nth=3, status=400)  # the third job is refused
+    with pytest.raises(IncompleteBatchError) as caught:
+        await invoker.batch.invoke(PROMPTS, polling=FAST)
+    error = caught.value
+    assert sorted(error.results) == sorted(list(PROMPTS)[:8])  # two finished jobs of 4
+    assert error.failed_ids == list(PROMPTS)[8:]
+    assert all(isinstance(r, LMOutput) for r in error.results.values())
+    # the journal keeps the two finished jobs: running again creates only the third
+    results = await invoker.batch.invoke(PROMPTS, polling=FAST)
+    assert len(results) == 12
+    assert jobs_created(server) == 3

@@ -82,6 +82,33 @@ def test_killed_while_waiting(tmp_path: Path, chain: bool) -> None:
         expect_every_answer(answers, 100)
 
 
+def test_killed_after_google_created_the_job_but_before_it_answered(tmp_path: Path) -> None:
+    """The instant no journal can cover: the job exists, its name never reached the client."""
+    journal = tmp_path / "journal.sqlite3"
+    with EmulatorServer(job_seconds=0) as server:
+        server.inject("batchGenerateContent", delay=30)  # created, answered 30 s later
+        first = start(server, journal, 100)
+        kill_when(first, lambda: server.count("batchGenerateContent") >= 1, after=0.2)
+        assert server.counts().jobs == 1
+        answers = finish(start(server, journal, 100))
+        assert server.count("batchGenerateContent") == 1  # found by its fingerprint tag
+        assert server.count("batches.list") >= 1
+        expect_every_answer(answers, 100)
+
+
+def test_killed_halfway_through_creating_a_split_batch(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    with EmulatorServer(job_seconds=0) as server:
+        server.inject("batchGenerateContent", nth=2, delay=30)  # the 2nd of 3 jobs
+        first = start(server, journal, 90, "--per-job", "30")
+        kill_when(first, lambda: server.count("batchGenerateContent") >= 2, after=0.2)
+        assert server.counts().jobs == 2
+        answers = finish(start(server, journal, 90, "--per-job", "30"))
+        assert server.counts().jobs == 3  # only the missing third job was created
+        assert server.count("batchGenerateContent") == 3
+        expect_every_answer(answers, 90)
+
+
 def test_killed_during_upload(tmp_path: Path) -> None:
     journal = tmp_path / "journal.sqlite3"
     with EmulatorServer(job_seconds=0, latency=0.3) as server:
