@@ -158,3 +158,24 @@ async def test_a_split_batch_runs_as_several_jobs() -> None:
     assert {key: out.text for key, out in results.items() if isinstance(out, LMOutput)} == {
         key: f"Echo: {prompt}" for key, prompt in PROMPTS.items()
     }
+
+
+async def test_a_failed_results_download_is_retried(server: EmulatorServer) -> None:
+    invoker = vertex_invoker(server)
+    batch_id = await invoker.batch.create(PROMPTS)
+    await invoker.batch.wait(batch_id, polling=NO_WAIT)
+    server.inject_errors(503, action="storage.objects.download")
+    results = await invoker.batch.retrieve(batch_id)
+    assert set(results) == set(PROMPTS)
+    assert all(isinstance(result, LMOutput) for result in results.values())
+    assert actions(server)["storage.objects.download"] == 2
+
+
+def test_requests_network_failures_are_transient() -> None:
+    import requests
+
+    from langchain_gemini_batch.batch._faults import is_transient
+
+    assert is_transient(requests.exceptions.ConnectionError("reset"))
+    assert is_transient(requests.exceptions.ReadTimeout("slow"))
+    assert not is_transient(requests.exceptions.InvalidURL("bad"))

@@ -59,6 +59,9 @@ async def test_create_status_retrieve_list_cancel(server: EmulatorServer) -> Non
     assert counts["storage.objects.delete"] == 1  # the staged requests, once read
     assert staged_inputs(server) == []
     assert len(outputs(server)) == 1  # output objects are left to the caller
+    await invoker.batch.delete(batch_id)
+    assert server.cloud.job_names() == []
+    assert actions(server)["batchPredictionJobs.delete"] == 1
 
     other = await invoker.batch.create({"slow": "Take your time."}, display_name="to-cancel")
     await invoker.batch.cancel(other)
@@ -159,6 +162,9 @@ async def test_online_calls_go_to_vertex(server: EmulatorServer) -> None:
     output = await invoker.invoke("Hello there")
     assert output.text == "Echo: Hello there"
     assert actions(server)["publishers.models.generateContent"] == 1
+    chunks = [chunk.text async for chunk in invoker.stream("Stream this")]
+    assert "".join(chunks) == "Echo: Stream this"
+    assert actions(server)["publishers.models.streamGenerateContent"] == 1
     assert server.requests[-1].path.startswith(
         "/v1beta1/projects/test-project/locations/us-central1/publishers/google/models/"
     )
