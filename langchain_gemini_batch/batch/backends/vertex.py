@@ -40,6 +40,7 @@ INPUT_NAME = "requests.jsonl"
 _JOB_NAME = re.compile(r"projects/[^/]+/locations/[^/]+/batchPredictionJobs/[^/]+")
 _BQ = re.compile(r"bq://[A-Za-z0-9_.:-]+\.[A-Za-z0-9_]+(\.[A-Za-z0-9_$-]+)?")
 _MAX_DEPTH = 15
+_MAX_SIZES = 10_000  # request counts of jobs created by this process (progress totals)
 _PREDICTIONS = re.compile(r"(^|/)predictions[^/]*\.jsonl$")
 
 
@@ -182,6 +183,8 @@ class VertexBackend(Backend):
         job = await self.client.sdk.aio.batches.create(model=model, src=source, config=config)
         if chunk.keys:
             self._sizes[str(job.name)] = len(chunk.keys)
+            while len(self._sizes) > _MAX_SIZES:
+                self._sizes.pop(next(iter(self._sizes)))
         return self._remote(job)
 
     def _remote(self, job: types.BatchJob) -> RemoteJob:
