@@ -12,7 +12,10 @@ from pydantic import BaseModel, SecretStr
 
 from langchain_gemini_batch._client import GeminiClient, resolve_api_key
 from langchain_gemini_batch.batch._plan import BatchLimits
+from langchain_gemini_batch.batch.backends._gcs import CloudStorage, parse_gs_uri
+from langchain_gemini_batch.batch.backends.base import Backend
 from langchain_gemini_batch.batch.backends.gemini_api import GeminiApiBackend
+from langchain_gemini_batch.batch.backends.vertex import STAGING_ENV, VertexBackend
 from langchain_gemini_batch.batch.engine import BatchEngine
 from langchain_gemini_batch.batch.google import GoogleBatchOperations
 from langchain_gemini_batch.batch.journal import Journal, resolve_journal
@@ -29,10 +32,18 @@ from langchain_gemini_batch.schema import LMInput, LMOutput
 __all__ = ["GoogleLMInvoker"]
 
 _JSON = "application/json"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def use_vertexai(vertexai: bool | None) -> bool:
+    """`vertexai`, else whether `GOOGLE_GENAI_USE_VERTEXAI` is true (`true`, `1`)."""
+    if vertexai is not None:
+        return vertexai
+    return os.environ.get("GOOGLE_GENAI_USE_VERTEXAI", "").strip().lower() in _TRUE
 
 
 class GoogleLMInvoker:
-    """A Gemini model on the Gemini Developer API, for online and batch calls.
+    """A Gemini model on the Gemini Developer API or Vertex AI, for online and batch calls.
 
     Construction does no I/O; the google-genai client is built on first use.
 
@@ -58,12 +69,37 @@ class GoogleLMInvoker:
             `GEMINI_BATCH_JOURNAL` or the user's cache directory, a file path, a `Journal`,
             or `False` for none.
         http_options: Extra google-genai `HttpOptions` (advanced).
+        vertexai: Use Vertex AI (batch prediction jobs) instead of the Gemini Developer API;
+            default `GOOGLE_GENAI_USE_VERTEXAI` (`true`/`1`).
+        project: The Google Cloud project (Vertex AI); default `GOOGLE_CLOUD_PROJECT`, else
+            the application default credentials' project.
+        location: The Vertex AI location, e.g. `us-central1`; default
+            `GOOGLE_CLOUD_LOCATION`, else `global` (BigQuery jobs need a regional one).
+        credentials: google-auth credentials for Vertex AI and Cloud Storage (default:
+            application default credentials). `AnonymousCredentials()` work against a custom
+            `base_url` (the emulator): a fixed placeholder token is sent instead.
+        gcs_staging_uri: `gs://bucket/prefix` where Vertex AI batches stage their requests
+            (`<prefix>/<fingerprint>/requests.jsonl`) and write results
+            (`<prefix>/<fingerprint>/output/`); default `GEMINI_BATCH_GCS_STAGING_URI`.
+        storage_base_url: A custom Cloud Storage endpoint (the emulator's URL); default
+            `STORAGE_EMULATOR_HOST`, else Google's.
+        storage_client: A ready `google.cloud.storage.Client` (advanced; overrides the two
+            settings above).
 
     Example:
         ```python
         invoker = GoogleLMInvoker("gemini-2.5-flash", default_hyperparameters={"temperature": 0})
         output = await invoker.invoke("Say hi")  # online generateContent
         results = await invoker.batch.invoke({"a": "Say hi", "b": "Say bye"})  # Batch API
+
+        vertex = GoogleLMInvoker(
+            "gemini-2.5-flash",
+            vertexai=True,
+            project="my-project",
+            location="us-central1",
+            gcs_staging_uri="gs://my-bucket/gemini-batches",
+        )
+        results = await vertex.batch.invoke({"a": "Say hi"})  # a batch prediction job
         ```
     """
 
@@ -83,9 +119,26 @@ class GoogleLMInvoker:
         batch_limits: BatchLimits | None = None,
         journal: Journal | str | os.PathLike[str] | bool | None = None,
         http_options: types.HttpOptions | None = None,
+        vertexai: bool | None = None,
+        project: str | None = None,
+        location: str | None = None,
+        credentials: Any = None,
+        gcs_staging_uri: str | None = None,
+        storage_base_url: str | None = None,
+        storage_client: Any = None,
     ) -> None:
         if not model_name:
             raise ValueError("model_name is required, e.g. 'gemini-2.5-flash'")
+        self.vertexai = use_vertexai(vertexai)
+        if self.vertexai and api_key is not None:
+            raise ValueError(
+                "api_key is not used with vertexai=True (Vertex AI express mode is not "
+                "supported): pass project, location and credentials"
+            )
+        self.gcs_staging_uri = gcs_staging_uri or os.environ.get(STAGING_ENV) or None
+        if self.vertexai and self.gcs_staging_uri is not None:
+            parse_gs_uri(self.gcs_staging_uri)  # a bad URI fails here, before any I/O
+        self._storage_settings = (storage_base_url, storage_client)
         self.model_name = model_name
         self.default_hyperparameters = merge_hyperparameters(
             {**self._fixed_settings(tools, response_schema, thinking, thinking_budget)},
@@ -94,11 +147,15 @@ class GoogleLMInvoker:
         self.batch_limits = batch_limits or BatchLimits()
         self.journal = resolve_journal(journal)
         self.client = GeminiClient(
-            api_key=resolve_api_key(api_key),
+            api_key=None if self.vertexai else resolve_api_key(api_key),
             base_url=base_url,
             timeout=timeout,
             max_retries=max_retries,
             http_options=http_options,
+            vertexai=self.vertexai,
+            project=project,
+            location=location,
+            credentials=credentials,
         )
 
     @staticmethod
@@ -176,11 +233,23 @@ class GoogleLMInvoker:
                 raise output
             yield output
 
+    def _backend(self) -> Backend:
+        if not self.vertexai:
+            return GeminiApiBackend(self.client)
+        base_url, client = self._storage_settings
+        storage = CloudStorage(
+            project=lambda: self.client.vertex_project,
+            credentials=self.client.credentials,
+            base_url=base_url,
+            client=client,
+        )
+        return VertexBackend(self.client, storage, self.gcs_staging_uri)
+
     @cached_property
     def batch(self) -> GoogleBatchOperations:
         """The batch operations: `create`, `status`, `retrieve`, `list`, `cancel`, `invoke`."""
         engine = BatchEngine(
-            GeminiApiBackend(self.client),
+            self._backend(),
             journal=self.journal,
             limits=self.batch_limits,
             max_retries=self.client.max_retries,

@@ -1,8 +1,8 @@
 """Which failures are worth another try, and whether a failed create may still have made a job.
 
 - *Transient*: HTTP 408, 429, 500, 502, 503, 504, and network failures (timeouts, refused or
-  dropped connections) of any HTTP stack the SDK may use (httpx, httpx2, aiohttp). Reads are
-  retried on these.
+  dropped connections) of any HTTP stack the SDK may use (httpx, httpx2, aiohttp), and of
+  `requests` (google-cloud-storage). Reads are retried on these.
 - *Ambiguous create*: a transient failure other than 429. Google may have created the job
   before the failure (a timeout, a 5xx, a dropped connection), so the engine looks for it
   before sending the create again. A 429 means the job was not created.
@@ -35,6 +35,7 @@ _NETWORK_BASES = {
     "httpx": ("TransportError",),
     "httpx2": ("TransportError",),
     "aiohttp": ("ClientConnectionError", "ServerTimeoutError"),
+    "requests": ("ConnectionError", "Timeout"),  # google-cloud-storage's transport
 }
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "join_handle",
     "request_counts",
     "split_handle",
+    "split_parts",
     "status_of_state",
     "summarize",
 ]
@@ -122,6 +123,14 @@ def split_handle(batch_id: str) -> list[str]:
     if not names:
         raise ValueError(f"not a batch id: {batch_id!r}")
     return [n if n.startswith("batches/") else f"batches/{n}" for n in names]
+
+
+def split_parts(batch_id: str) -> list[str]:
+    """The parts of a batch handle as written (each backend turns a part into a job name)."""
+    parts = [part.strip() for part in batch_id.split(HANDLE_SEPARATOR) if part.strip()]
+    if not parts:
+        raise ValueError(f"not a batch id: {batch_id!r}")
+    return parts
 
 
 def join_handle(names: list[str]) -> str:

@@ -9,9 +9,10 @@ A job is closed and a new one started when the next line would pass `max_request
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.convert.wire_checks import find_unencodable
 from langchain_gemini_batch.errors import InvalidRequestError
 
-__all__ = ["BatchLimits", "JobChunk", "plan_jobs"]
+__all__ = ["BatchLimits", "JobChunk", "limits_within", "plan_jobs"]
 
 GOOGLE_INLINE_LIMIT = 20_000_000
 DICT_CACHE_BYTES = 1_000_000
@@ -59,6 +60,28 @@ class BatchLimits:
             raise ValueError("max_concurrent_jobs must be at least 1")
 
 
+def limits_within(
+    limits: BatchLimits,
+    *,
+    inline_allowed: bool,
+    max_requests: int | None,
+    max_bytes: int | None,
+) -> BatchLimits:
+    """`limits` within a platform's own: its per-job caps, and no inline jobs if it refuses them.
+
+    Without inline jobs every job is a file job (`inline_max_bytes=0`).
+    """
+    changes: dict[str, Any] = {}
+    if not inline_allowed:
+        changes["inline_max_bytes"] = 0
+    if max_requests is not None:
+        current = limits.max_requests_per_job
+        changes["max_requests_per_job"] = min(current or max_requests, max_requests)
+    if max_bytes is not None:
+        changes["max_bytes_per_job"] = min(limits.max_bytes_per_job, max_bytes)
+    return dataclasses.replace(limits, **changes) if changes else limits
+
+
 @dataclass
 class JobChunk:
     """The requests of one job, as JSONL lines in memory or in a private temporary file.
@@ -68,6 +91,9 @@ class JobChunk:
         keys: The request IDs, in order.
         size: Bytes of JSONL so far.
         hasher: SHA-256 of the job's work: the codec's seed, then every line.
+        source: The caller's own input (`gs://...` or `bq://...`) for a job made from it
+            (`create_from_source`); such a chunk holds no requests.
+        destination: Where such a job writes its results.
     """
 
     codec: Codec
@@ -78,9 +104,13 @@ class JobChunk:
     requests: list[dict[str, Any]] | None = field(default_factory=list)
     spool: SpoolFile | None = None
     hasher: Any = None
+    source: str | None = None
+    destination: str | None = None
 
     def __post_init__(self) -> None:
         self.hasher = hashlib.sha256(self.seed)
+        if self.source is not None:
+            self.hasher.update(json.dumps(["source", self.source, self.destination]).encode())
 
     @property
     def inline(self) -> bool:
@@ -166,6 +196,8 @@ def plan_jobs(
     *,
     seed: bytes = b"",
     invalid: dict[str, InvalidRequestError] | None = None,
+    wire_key: Callable[[str], str] | None = None,
+    check: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> list[JobChunk]:
     """Validate and encode every request, cutting them into jobs.
 
@@ -176,6 +208,8 @@ def plan_jobs(
         seed: Starts every job's fingerprint (the model, kind and settings).
         invalid: When given, a request whose input is invalid is recorded here under its ID
             and left out, instead of failing the whole batch (ID problems still raise).
+        wire_key: The key each line carries for a request ID (default: the ID itself).
+        check: The backend's own check of each wire request (raises `InvalidRequestError`).
 
     Returns:
         The jobs' chunks, in order (none when every input was set aside); the caller closes
@@ -202,7 +236,10 @@ def plan_jobs(
             seen.add(request_id)
             try:
                 request = codec.build(request_id, item)
-                line = codec.encode_line(request_id, request)
+                if check is not None:
+                    check(request_id, request)
+                key = wire_key(request_id) if wire_key is not None else request_id
+                line = codec.encode_line(key, request)
                 if len(line) > limits.max_bytes_per_job:
                     raise InvalidRequestError(
                         f"the encoded request is {len(line):,} bytes, over the per-job limit "

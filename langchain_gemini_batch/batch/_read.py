@@ -16,14 +16,17 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_gemini_batch._gc import gc_paused
 from langchain_gemini_batch.batch._faults import with_retries
-from langchain_gemini_batch.batch._jobs import request_counts
 from langchain_gemini_batch.batch._results import KeyCheck, unfinished_job_failures
 from langchain_gemini_batch.batch._spool import SpoolFile
 from langchain_gemini_batch.batch._submit import delete_file_quietly
 from langchain_gemini_batch.batch.backends.base import RemoteJob
 from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.batch.journal import JobRecord, RecordState
-from langchain_gemini_batch.errors import InvalidRequestError, ResultMismatchError
+from langchain_gemini_batch.errors import (
+    BatchJobError,
+    InvalidRequestError,
+    ResultMismatchError,
+)
 
 if TYPE_CHECKING:
     from langchain_gemini_batch.batch.engine import BatchEngine
@@ -74,14 +77,22 @@ async def iter_results(
             )
         job = (known or {}).get(name) or await _fetch(engine, name)
         keys = list(record.request_ids) if record and record.request_ids else None
-        failures = unfinished_job_failures(name, job.raw, job.info, keys, several=len(names) > 1)
+        try:
+            failures = unfinished_job_failures(
+                name, job.raw, job.info, keys, several=len(names) > 1
+            )
+        except BatchJobError:
+            # Ended without results: its input file is of no more use (on Cloud Storage it
+            # would otherwise stay forever).
+            await _finish(engine, job, record, RecordState.ABANDONED)
+            raise
         if failures is not None:
             for key, failure in failures:
                 if overall is None or overall.accept(key):
                     yield key, failure
             await _finish(engine, job, record, RecordState.ABANDONED)
             continue
-        check = overall or KeyCheck(name, keys, request_counts(job.raw)["total"] or None)
+        check = overall or KeyCheck(name, keys, job.info.request_counts.total or None)
         decode = structured if structured is not None else bool(record and record.structured)
         async for pair in _read_job(engine, job, check, codec, decode):
             yield pair

@@ -271,7 +271,9 @@ class Submitter:
         try:
             if not chunk.inline:
                 uploaded = await with_retries(
-                    lambda: self.backend.upload(chunk.path(), intent.display_name),
+                    lambda: self.backend.upload(
+                        chunk.path(), intent.display_name, chunk.fingerprint
+                    ),
                     what="uploading the batch input",
                     base_delay=self.retry_base_delay,
                 )

@@ -22,8 +22,8 @@ from typing import Any
 
 from langchain_gemini_batch._gc import gc_paused
 from langchain_gemini_batch.batch._faults import http_status, with_retries
-from langchain_gemini_batch.batch._jobs import combine_infos, join_handle, split_handle
-from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk, plan_jobs
+from langchain_gemini_batch.batch._jobs import combine_infos, join_handle, split_parts
+from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk, limits_within, plan_jobs
 from langchain_gemini_batch.batch._read import iter_results
 from langchain_gemini_batch.batch._submit import (
     RecordCache,
@@ -117,7 +117,7 @@ class BatchEngine:
 
     def job_names(self, batch_id: str) -> list[str]:
         """The job names behind a batch ID."""
-        return [self.backend.job_name(part) for part in split_handle(batch_id)]
+        return [self.backend.job_name(part) for part in split_parts(batch_id)]
 
     def record(self, job_name: str) -> JobRecord | None:
         """What is known of a job this package created (journal, else this process)."""
@@ -154,11 +154,47 @@ class BatchEngine:
             chunks = plan_jobs(
                 requests,
                 codec,
-                self.limits,
+                limits_within(
+                    self.limits,
+                    inline_allowed=self.backend.inline_allowed,
+                    max_requests=self.backend.max_requests_per_job,
+                    max_bytes=self.backend.max_bytes_per_job,
+                ),
                 seed=codec.fingerprint(model),
                 invalid=invalid if skip_invalid else None,
+                wire_key=self.backend.wire_key,
+                check=self.backend.check_request,
             )
         return Plan(chunks, invalid)
+
+    async def submit_source(
+        self,
+        codec: Codec,
+        model: str,
+        source: str,
+        destination: str,
+        *,
+        display_name: str | None,
+        resume: bool = True,
+        cancel_on_exit: bool = True,
+    ) -> str:
+        """Create (or reattach to) one job reading the caller's own input at `source`.
+
+        The package sends no requests: the platform reads `source` (`gs://...` JSONL or a
+        `bq://...` table) and writes to `destination`. The job is journaled like any other,
+        so the same source, destination, model and settings reattach on a rerun.
+        """
+        self.backend.check_source(source, destination)
+        chunk = JobChunk(codec, codec.fingerprint(model), source=source, destination=destination)
+        with Plan([chunk], {}) as plan:
+            return await self.submit(
+                plan,
+                codec,
+                model,
+                display_name=display_name,
+                resume=resume,
+                cancel_on_exit=cancel_on_exit,
+            )
 
     async def submit(
         self,

@@ -107,6 +107,52 @@ class GoogleBatchOperations(BatchOperations):
                 cancel_on_exit=cancel_on_exit,
             )
 
+    async def create_from_source(
+        self,
+        source: str,
+        destination: str,
+        *,
+        display_name: str | None = None,
+        resume: bool = True,
+    ) -> str:
+        """Create a Vertex AI batch job on your own input; the package sends no requests.
+
+        `status`, `info`, `wait`, `list`, `cancel` and `delete` work on the batch ID as on any
+        other. `retrieve` reads a `gs://` destination's `predictions*.jsonl` and, with
+        google-cloud-bigquery installed (`[bigquery]` extra), a `bq://` destination table;
+        results are keyed by each row's `key` field or column.
+
+        Example:
+            ```python
+            batch_id = await invoker.batch.create_from_source(
+                "bq://my-project.my_dataset.requests",  # columns: key STRING, request JSON
+                destination="bq://my-project.my_dataset.responses",
+            )
+            ```
+
+        Args:
+            source: `gs://bucket/file.jsonl` (lines `{"key": ..., "request": {...}}`) or
+                `bq://project.dataset.table` (a `request` JSON column, plus e.g. `key`).
+            destination: `gs://bucket/prefix` or `bq://project.dataset[.table]`.
+            display_name: The job's display name (the work's fingerprint tag is appended).
+            resume: Reattach to a journaled job for the same model, source and destination
+                (default) instead of creating another.
+
+        Returns:
+            The batch ID (the job's full name).
+
+        Raises:
+            InvalidRequestError: Not on Vertex AI, or a URI is malformed; nothing was sent.
+        """
+        return await self.engine.submit_source(
+            self._codec(),
+            self._invoker.model_name,
+            source,
+            destination,
+            display_name=display_name,
+            resume=resume,
+        )
+
     async def invoke(
         self,
         requests: Requests,

@@ -12,7 +12,8 @@ with recorder.use_cassette("my_chain.yaml", allow_playback_repeats=False):
 With pytest-recording, return `vcr_config()` from a `vcr_config` fixture and register the
 matcher in `pytest_recording_configure(config, vcr)` with `register_matchers(vcr)`.
 
-Matching is on method, scheme, host, port, path, query and the exact body bytes; headers are
+Matching is on method, scheme, host, port, path, query and the exact body bytes (a Cloud
+Storage multipart upload's random boundary aside); headers are
 not matched (`user-agent` and `x-goog-api-client` embed the Python version). Keep
 `allow_playback_repeats=False` so identical status polls replay in recording order, once each.
 Secrets never reach a cassette: the `x-goog-api-key`, `authorization` and `x-goog-user-project`
@@ -23,6 +24,7 @@ but the ones the SDK reads (`content-type`, the resumable upload's `x-goog-uploa
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +44,27 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+_MULTIPART_BOUNDARY = re.compile(rb"={15}\d+==")
+
+
+def _canonical(body: Any) -> Any:
+    """The body with google-cloud-storage's random multipart boundary made fixed."""
+    if isinstance(body, str):
+        body = body.encode()
+    if isinstance(body, bytes) and body.startswith(b"--="):
+        return _MULTIPART_BOUNDARY.sub(b"BOUNDARY", body)
+    return body
+
+
 def exact_body(r1: Any, r2: Any) -> None:
-    """Vcrpy matcher: bodies equal byte for byte.
+    """Vcrpy matcher: bodies equal byte for byte (multipart boundaries aside).
 
     vcrpy's own `body` matcher JSON-decodes anything sent as `application/json`, which the SDK
     also claims for raw JSONL upload chunks; the SDK's JSON bodies are deterministic anyway.
+    google-cloud-storage's multipart uploads draw a random boundary
+    (`===============<digits>==`); it is compared as a fixed string.
     """
-    if r1.body != r2.body:
+    if _canonical(r1.body) != _canonical(r2.body):
         raise AssertionError("request bodies differ")
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from langchain_gemini_batch.batch._plan import JobChunk
 from langchain_gemini_batch.batch.codecs import Codec
+from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.schema import BatchJobInfo
 
 __all__ = ["Backend", "RemoteJob", "ResultSource"]
@@ -56,6 +57,40 @@ class Backend(ABC):
 
     kind: str
     """The backend's name in journal records (`gemini-api`, `vertex`)."""
+    inline_allowed: bool = True
+    """Whether small jobs may carry their requests in the create call (Vertex AI: never)."""
+    max_requests_per_job: int | None = None
+    """The platform's cap on requests per job, applied over `BatchLimits` (`None`: none)."""
+    max_bytes_per_job: int | None = None
+    """The platform's cap on one job's input size in bytes (`None`: `BatchLimits` decides)."""
+
+    def wire_key(self, request_id: str) -> str:
+        """The key a request carries in the job's input (default: its ID).
+
+        A backend that encodes it decodes it again in `iter_file_items`.
+        """
+        return request_id
+
+    def check_request(self, request_id: str, request: dict[str, Any]) -> None:
+        """Raise `InvalidRequestError` for a request the platform would refuse (default: none).
+
+        Args:
+            request_id: The request's ID (named in the error).
+            request: The wire request.
+        """
+        del request_id, request
+
+    def check_source(self, source: str, destination: str) -> None:
+        """Refuse a job on the caller's own data unless the backend can run one.
+
+        Raises:
+            InvalidRequestError: This backend cannot (default) or the URIs are invalid.
+        """
+        del source, destination
+        raise InvalidRequestError(
+            "jobs on your own input (create_from_source) need Vertex AI: "
+            "GoogleLMInvoker(..., vertexai=True, project=..., location=...)"
+        )
 
     @property
     @abstractmethod
@@ -67,8 +102,8 @@ class Backend(ABC):
         """A full job name from one part of a batch ID (a bare id or a full name)."""
 
     @abstractmethod
-    async def upload(self, path: Path, display_name: str) -> str:
-        """Upload a chunk's JSONL file; the name of what was stored."""
+    async def upload(self, path: Path, display_name: str, fingerprint: str) -> str:
+        """Upload a chunk's JSONL file (`fingerprint`: the chunk's); the stored name."""
 
     @abstractmethod
     async def create(

@@ -47,8 +47,9 @@ class GeminiApiBackend(Backend):
         """`batches/<id>` for a bare id or a full name."""
         return batch_path(batch_id_part)
 
-    async def upload(self, path: Path, display_name: str) -> str:
+    async def upload(self, path: Path, display_name: str, fingerprint: str) -> str:
         """Upload the JSONL file with the Files API; its `files/...` name."""
+        del fingerprint
         return await self.client.upload_jsonl(path, display_name)
 
     async def create(

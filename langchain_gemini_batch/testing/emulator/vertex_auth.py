@@ -22,11 +22,13 @@ Two more SDK rules (google-genai 3.6.1) decide where requests go:
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import google.auth.credentials
 from google import genai
 from google.genai import types
+
+from langchain_gemini_batch._auth import StaticTokenCredentials
 
 if TYPE_CHECKING:
     from google.cloud import storage
@@ -37,28 +39,20 @@ DEFAULT_PROJECT = "emulator-project"
 DEFAULT_LOCATION = "us-central1"
 
 
-class EmulatorCredentials(google.auth.credentials.Credentials):
+class EmulatorCredentials(StaticTokenCredentials):
     """Google credentials with one fixed bearer token that never expires nor refreshes.
 
     Works with google-genai (`genai.Client(vertexai=True, credentials=...)`, sync and async)
     and with google-cloud-storage (`storage.Client(credentials=...)`). The token is sent as is;
-    the emulator accepts any non-empty one.
+    the emulator accepts any non-empty one. The package's `GoogleLMInvoker` sends such a
+    credential by itself when given `AnonymousCredentials()` and a custom `base_url`.
 
     Args:
         token: The bearer token to send.
     """
 
     def __init__(self, token: str = "emulator-token") -> None:  # noqa: S107 - not a secret
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.token = token
-
-    def refresh(self, request: Any) -> None:
-        """Keeps the token: there is nothing to refresh it against.
-
-        Args:
-            request: The transport request callable (unused).
-        """
-        del request
+        super().__init__(token)
 
 
 def _setting(value: str | None, *names: str, default: str) -> str:
