@@ -21,6 +21,7 @@ from typing_extensions import Self
 __all__ = [
     "Attachment",
     "BatchStatus",
+    "GeminiContents",
     "LMInput",
     "LMOutput",
     "LMOutputItem",
@@ -216,8 +217,23 @@ def _as_list(contents: MessageContent | list[MessageContent]) -> list[MessageCon
     return list(contents) if isinstance(contents, list) else [contents]
 
 
-LMInput: TypeAlias = list[Message] | list[MessageContent] | str
-"""One request: a conversation, or contents (or a string) sent as a single user message."""
+class GeminiContents(_Model):
+    """A request already in Gemini's wire shape: `contents` and an optional system instruction.
+
+    Sent unchanged (beside the request's settings). `ChatGeminiBatch` converts LangChain
+    messages into this, exactly as langchain-google-genai converts them, so both send the
+    same request; use `Message`s otherwise.
+    """
+
+    contents: list[dict[str, Any]]
+    """Gemini `Content`s in REST form (`{"role": "user", "parts": [{"text": ...}]}`)."""
+    system_instruction: dict[str, Any] | None = None
+    """A Gemini `Content` in REST form (`{"parts": [...]}`), sent as `systemInstruction`."""
+
+
+LMInput: TypeAlias = list[Message] | list[MessageContent] | str | GeminiContents
+"""One request: a conversation, or contents (or a string) sent as a single user message, or
+contents already in Gemini's wire shape (`GeminiContents`)."""
 
 
 class TokenUsage(_Model):

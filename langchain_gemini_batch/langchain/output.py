@@ -13,16 +13,19 @@ import base64
 import json
 from typing import Any
 
+from google.genai import types
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call, tool_call_chunk
 
+from langchain_gemini_batch.errors import RequestFailedError
 from langchain_gemini_batch.schema import LMOutput, TokenUsage, ToolCall
 
 __all__ = [
     "MODEL_PROVIDER",
     "SIGNATURES_KEY",
     "StreamChunks",
+    "blocked_message",
     "output_to_message",
     "usage_to_metadata",
 ]
@@ -112,6 +115,25 @@ def output_to_message(output: LMOutput, *, model: str, batch: bool = False) -> A
     )
 
 
+def _prompt_feedback(raw: Any) -> dict[str, Any]:
+    """Google's `promptFeedback` as langchain-google-genai reports it (`model_dump()`)."""
+    feedback: dict[str, Any] = types.GenerateContentResponsePromptFeedback.model_validate(
+        raw
+    ).model_dump()
+    return feedback
+
+
+def blocked_message(error: RequestFailedError, *, batch: bool) -> AIMessage:
+    """The empty `AIMessage` langchain-google-genai returns for a blocked prompt."""
+    metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+    metadata["prompt_feedback"] = _prompt_feedback(error.prompt_feedback or {})
+    metadata["is_batch"] = batch
+    if batch:
+        metadata["batch_job"] = error.batch_job
+        metadata["request_key"] = error.request_id
+    return AIMessage("", response_metadata=metadata)
+
+
 class StreamChunks:
     """Turns one stream's `LMOutput`s into `AIMessageChunk`s that add up to the `AIMessage`.
 
@@ -153,6 +175,14 @@ class StreamChunks:
             additional_kwargs=_signatures(calls),
             usage_metadata=usage,
             response_metadata={"model_provider": MODEL_PROVIDER},
+        )
+
+    def blocked(self, error: RequestFailedError) -> AIMessageChunk:
+        """The chunk for a blocked prompt: empty, with the prompt feedback."""
+        feedback = _prompt_feedback(error.prompt_feedback or {})
+        return AIMessageChunk(
+            content="",
+            response_metadata={"model_provider": MODEL_PROVIDER, "prompt_feedback": feedback},
         )
 
     def last(self) -> AIMessageChunk:
