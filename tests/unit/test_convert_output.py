@@ -53,6 +53,7 @@ def test_output_to_message_text_usage_and_batch_metadata() -> None:
         "finish_reason": "STOP",
         "model_name": "gemini-2.5-flash-001",
         "model_provider": "google_genai",
+        "safety_ratings": [],
         "response_id": "r1",
         "is_batch": True,
         "batch_job": "batches/j1",
@@ -87,7 +88,10 @@ def test_output_to_message_thoughts_tool_calls_and_signatures() -> None:
     assert message.tool_calls == [
         {"name": "weather", "args": {"city": "Oslo"}, "id": "c9", "type": "tool_call"}
     ]
-    assert message.additional_kwargs == {SIGNATURES_KEY: {"c9": base64.b64encode(b"s2").decode()}}
+    assert message.additional_kwargs == {
+        "function_call": {"name": "weather", "arguments": '{"city": "Oslo"}'},
+        SIGNATURES_KEY: {"c9": base64.b64encode(b"s2").decode()},
+    }
     # LangChain's google_genai translator reads these blocks
     assert [b["type"] for b in message.content_blocks] == ["reasoning", "text", "tool_call"]
     # and the next turn sends the signatures back
