@@ -123,8 +123,21 @@ def _pairs(
 ) -> Iterator[tuple[str, LMInput]]:
     if isinstance(requests, Mapping):
         yield from requests.items()
-    else:
-        yield from requests
+        return
+    if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
+        raise InvalidRequestError(
+            f"requests must be a mapping of request ID to input, or (id, input) pairs; "
+            f"got {type(requests).__name__}"
+        )
+    for index, pair in enumerate(requests):
+        # A list of prompts is not pairs: each two-letter string would unpack as one.
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise InvalidRequestError(
+                f"requests item {index} is not an (id, input) pair but a "
+                f"{type(pair).__name__}; pass {{id: input}} or [(id, input), ...] "
+                "(e.g. {str(i): p for i, p in enumerate(prompts)})"
+            )
+        yield pair[0], pair[1]
 
 
 def plan_jobs(

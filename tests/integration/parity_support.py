@@ -55,9 +55,8 @@ def lcgg_model(server: EmulatorServer, **kwargs: Any) -> ChatGoogleGenerativeAI:
 
 def our_model(server: EmulatorServer, **kwargs: Any) -> ChatGeminiBatch:
     kwargs.setdefault("model", MODEL)
-    return ChatGeminiBatch(
-        api_key=KEY, base_url=server.base_url, max_retries=0, batch_poll_interval=0, **kwargs
-    )
+    kwargs.setdefault("api_key", KEY)
+    return ChatGeminiBatch(base_url=server.base_url, max_retries=0, batch_poll_interval=0, **kwargs)
 
 
 def _run(call: Callable[[], Any]) -> None:
