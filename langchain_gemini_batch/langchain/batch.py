@@ -111,8 +111,10 @@ class _BatchCall:
         for slot, item, config in zip(self.slots, self.inputs, self.configs, strict=True):
             try:
                 slot.messages = model._convert_input(item).to_messages()
-            except Exception as exc:  # a bad input fails alone, before any run opens
-                slot.outcome = exc
+            except (ValueError, TypeError) as exc:  # a bad input fails before any run opens
+                slot.outcome = InvalidRequestError(
+                    f"not a chat model input: {exc}", request_id=slot.request_id
+                )
                 continue
             manager = AsyncCallbackManager.configure(
                 config.get("callbacks"),

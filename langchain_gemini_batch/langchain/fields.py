@@ -20,6 +20,7 @@ from langchain_core.utils import from_env, secret_from_env
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from langchain_gemini_batch._hints import hint
+from langchain_gemini_batch.convert.hyperparameters import GENERATION_PARAMETERS
 from langchain_gemini_batch.errors import UnknownParameterError
 from langchain_gemini_batch.langchain.settings import ChatSettings, is_gemini_3_or_later
 
@@ -38,6 +39,9 @@ _SYNONYMS = {
 }
 """Other libraries' names for these settings, for "did you mean" hints."""
 _KEY_ENV = ["GOOGLE_API_KEY", "GEMINI_API_KEY"]
+_CALL_OPTIONS = frozenset(
+    {"tools", "functions", "tool_choice", "code_execution", "generation_config", "response_format"}
+)
 _RANGES = {
     "temperature": (0.0, 2.0),
     "top_p": (0.0, 1.0),
@@ -234,6 +238,21 @@ class GeminiChatFields(BaseModel):
     def _thinking_config_as_dict(cls, value: Any) -> Any:
         if isinstance(value, ThinkingConfig):
             return value.model_dump(exclude_none=True)
+        return value
+
+    @field_validator("model_kwargs", mode="after")
+    @classmethod
+    def _known_model_kwargs(cls, value: dict[str, Any]) -> dict[str, Any]:
+        fields = set(cls.model_fields)
+        allowed = GENERATION_PARAMETERS | _CALL_OPTIONS
+        for name in value:
+            if name in fields:
+                raise ValueError(f"model_kwargs: pass {name!r} as a constructor argument")
+            if name not in allowed:
+                raise ValueError(
+                    f"model_kwargs: unknown setting {name!r}{hint(name, allowed)} (names are "
+                    "those of google.genai.types.GenerateContentConfig, or call options)"
+                )
         return value
 
     @field_validator("base_url", mode="after")

@@ -24,33 +24,17 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import BaseModel
 from pydantic.v1 import BaseModel as BaseModelV1
 
-__all__ = ["convert_to_genai_tools", "tool_to_dict"]
+__all__ = ["convert_to_genai_tools"]
 
 logger = logging.getLogger("langchain_gemini_batch")
 
-_ALLOWED_SCHEMA_FIELDS = frozenset(
-    [
-        "type",
-        "type_",
-        "description",
-        "enum",
-        "format",
-        "items",
-        "properties",
-        "required",
-        "nullable",
-        "anyOf",
-        "default",
-        "minimum",
-        "maximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "minItems",
-        "maxItems",
-        "title",
-    ]
-)
+# fmt: off
+_ALLOWED_SCHEMA_FIELDS = frozenset((
+    "type", "type_", "description", "enum", "format", "items", "properties", "required",
+    "nullable", "anyOf", "default", "minimum", "maximum", "minLength", "maxLength", "pattern",
+    "minItems", "maxItems", "title",
+))
+# fmt: on
 """JSON-schema keywords kept in a function's `parameters`; the others are dropped."""
 
 _SPECIAL_TOOLS: dict[str, type[Any]] = {
@@ -400,20 +384,4 @@ def convert_to_genai_tools(tools: Sequence[Any] | Any) -> list[types.Tool]:
             "Providing multiple google_search_retrieval tools is not supported. "
             "Only one google_search_retrieval tool can be used at a time."
         )
-    return result
-
-
-def tool_to_dict(tool: types.Tool) -> dict[str, Any]:
-    """A `Tool` as the plain nested dict langchain-google-genai binds (`model_dump`, deep)."""
-
-    def plain(raw: Any) -> Any:
-        if isinstance(raw, list):
-            return [plain(v) for v in raw]
-        if isinstance(raw, dict):
-            return {k: plain(v) for k, v in raw.items()}
-        if hasattr(raw, "__dict__"):
-            return plain(raw.__dict__)
-        return raw
-
-    result: dict[str, Any] = plain(tool.model_dump())
     return result

@@ -17,10 +17,7 @@ from google.genai import types
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from langchain_gemini_batch.errors import InvalidRequestError
-from langchain_gemini_batch.langchain.function_declarations import (
-    convert_to_genai_tools,
-    tool_to_dict,
-)
+from langchain_gemini_batch.langchain.function_declarations import convert_to_genai_tools
 
 __all__ = [
     "ToolChoice",
@@ -29,6 +26,7 @@ __all__ = [
     "tool_choice_to_tool_config",
     "tool_config_for",
     "tool_name",
+    "tool_to_dict",
 ]
 
 ToolChoice = str | bool | Mapping[str, Any] | Sequence[str]
@@ -40,6 +38,22 @@ _CODE_EXECUTION = types.Tool(code_execution=types.ToolCodeExecution())
 
 def _invalid(message: str) -> InvalidRequestError:
     return InvalidRequestError(message)
+
+
+def tool_to_dict(tool: types.Tool) -> dict[str, Any]:
+    """A `Tool` as the plain nested dict langchain-google-genai binds (`model_dump`, deep)."""
+
+    def plain(raw: Any) -> Any:
+        if isinstance(raw, list):
+            return [plain(v) for v in raw]
+        if isinstance(raw, dict):
+            return {k: plain(v) for k, v in raw.items()}
+        if hasattr(raw, "__dict__"):
+            return plain(raw.__dict__)
+        return raw
+
+    result: dict[str, Any] = plain(tool.model_dump())
+    return result
 
 
 def bind_payload(tools: Sequence[Any]) -> list[Any]:

@@ -281,7 +281,14 @@ def test_a_declaration_without_parameters_is_sent(server: EmulatorServer) -> Non
 DIFFERENCES = {
     "media_resolution": ({"media_resolution": "MEDIA_RESOLUTION_LOW"}, "mediaResolution"),
     "response_logprobs": ({"response_logprobs": True, "logprobs": 2}, "responseLogprobs"),
-    "model_kwargs": ({"model_kwargs": {"response_logprobs": True}}, "responseLogprobs"),
+    "model_kwargs": (
+        {
+            "model_kwargs": {
+                "speech_config": {"voice_config": {"prebuilt_voice_config": {"voice_name": "Puck"}}}
+            }
+        },
+        "speechConfig",
+    ),
 }
 
 

@@ -92,3 +92,15 @@ async def test_get_num_tokens_from_messages_counts_the_whole_request(
     assert request["model"] == "models/gemini-2.5-flash"
     assert request["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     assert server.count("generateContent") == 0
+
+
+async def test_an_input_that_is_not_a_chat_input_is_an_invalid_request(
+    server: EmulatorServer,
+) -> None:
+    bad: Any = 42
+    with pytest.raises(InvalidRequestError, match="request '1': not a chat model input"):
+        await our_model(server).abatch(["fine", bad])
+    results = await our_model(server).abatch(["fine", bad], return_exceptions=True)
+    assert isinstance(results[1], InvalidRequestError)
+    assert not isinstance(results[0], Exception)
+    assert server.count("batchGenerateContent") == 1

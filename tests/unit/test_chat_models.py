@@ -105,6 +105,8 @@ def test_langchain_google_genai_defaults_and_aliases() -> None:
         ({"presence_penalty": -3}, "presence_penalty must be in the range"),
         ({"client_options": {"api_endpoint": "x", "other": 1}}, "may only hold 'api_endpoint'"),
         ({"transport": "grpc"}, "over REST"),
+        ({"model_kwargs": {"temperature": 1}}, "pass 'temperature' as a constructor argument"),
+        ({"model_kwargs": {"respone_logprobs": 1}}, "did you mean 'response_logprobs'"),
     ],
 )
 def test_settings_are_validated_as_langchain_google_genai_does(
