@@ -37,8 +37,14 @@ from langchain_gemini_batch.errors import (
     ResultMismatchError,
 )
 from langchain_gemini_batch.langchain._core_compat import (
+    cached_generations,
+    convert_input,
     format_for_tracing,
+    invocation_params,
+    llm_string,
+    ls_params,
     normalize_messages,
+    serialized,
     to_v1_content,
 )
 from langchain_gemini_batch.langchain.generation import call_options
@@ -101,16 +107,16 @@ class _BatchCall:
 
     async def open_runs(self) -> None:
         model, stop = self.model, self.stop
-        params = model._get_invocation_params(stop=stop, **self.kwargs)
+        params = invocation_params(model, stop, self.kwargs)
         traced = {k: v for k, v in params.items() if k not in _NOT_TRACED}
-        ls_params = model._get_ls_params_with_defaults(stop=stop, **self.kwargs)
+        traced_ls = ls_params(model, stop, self.kwargs)
         start_options = {
             "stop": stop,
             **ls_structured_output_options(self.ls_format),
         }
         for slot, item, config in zip(self.slots, self.inputs, self.configs, strict=True):
             try:
-                slot.messages = model._convert_input(item).to_messages()
+                slot.messages = convert_input(model, item)
             except (ValueError, TypeError) as exc:  # a bad input fails before any run opens
                 slot.outcome = InvalidRequestError(
                     f"not a chat model input: {exc}", request_id=slot.request_id
@@ -122,12 +128,12 @@ class _BatchCall:
                 model.verbose,
                 config.get("tags"),
                 model.tags,
-                {**(config.get("metadata") or {}), **ls_params},
+                {**(config.get("metadata") or {}), **traced_ls},
                 model.metadata,
                 langsmith_inheritable_metadata=traced,
             )
             runs = await manager.on_chat_model_start(
-                model._serialized,
+                serialized(model),
                 [format_for_tracing(slot.messages)],
                 invocation_params=params,
                 options=start_options,
@@ -154,7 +160,7 @@ class _BatchCall:
         invoker = self.runtime.invoker_for(self.options)
         invoker.request_builder(self.options.hyperparameters)  # bad settings fail the call
         cache = self._cache()
-        llm_string = self.model._get_llm_string(stop=self.stop, **self.kwargs) if cache else ""
+        cache_key = llm_string(self.model, self.stop, self.kwargs) if cache else ""
         merge_system = self.runtime.chat.convert_system_message_to_human
         requests: dict[str, GeminiContents] = {}
         for slot in self.waiting():
@@ -173,9 +179,9 @@ class _BatchCall:
                 slot.cache_prompt = dumps(
                     [m.model_copy(update={"id": None}) if m.id else m for m in slot.messages]
                 )
-                hit = await cache.alookup(slot.cache_prompt, llm_string)
+                hit = await cache.alookup(slot.cache_prompt, cache_key)
                 if isinstance(hit, list):
-                    generations = self.model._convert_cached_generations(hit)
+                    generations = cached_generations(self.model, hit)
                     slot.outcome = self._finish_message(slot, generations[0].message)
                     continue
             requests[slot.request_id] = slot.lm_input
@@ -240,11 +246,11 @@ class _BatchCall:
         cache = self._cache()
         if cache is None:
             return
-        llm_string = self.model._get_llm_string(stop=self.stop, **self.kwargs)
+        cache_key = llm_string(self.model, self.stop, self.kwargs)
         for slot in self.slots:
             if slot.cache_prompt is not None and isinstance(slot.outcome, AIMessage):
                 generation = ChatGeneration(message=slot.outcome)
-                await cache.aupdate(slot.cache_prompt, llm_string, [generation])
+                await cache.aupdate(slot.cache_prompt, cache_key, [generation])
 
     async def close_runs(self) -> None:
         """Close every open run exactly once: `on_llm_end` or `on_llm_error`."""

@@ -304,3 +304,16 @@ def test_settings_langchain_google_genai_drops_are_sent(
         k: v for k, v in ours["generationConfig"].items() if k in lcgg["generationConfig"]
     }
     assert ours == lcgg
+
+
+def test_both_take_the_endpoint_as_client_options(server: EmulatorServer) -> None:
+    from langchain_google_genai import ChatGoogleGenerativeAI
+
+    from langchain_gemini_batch import ChatGeminiBatch
+
+    options = {"api_endpoint": server.base_url}
+    ChatGoogleGenerativeAI(model="gemini-2.5-flash", api_key="k", client_options=options).invoke(
+        "hi"
+    )
+    ChatGeminiBatch(model="gemini-2.5-flash", api_key="k", client_options=options).invoke("hi")
+    assert server.count("generateContent", status=200) == 2
