@@ -167,19 +167,37 @@ class StreamChunks:
     def __init__(self, model: str) -> None:
         self.model = model
         self._usage = TokenUsage()
-        self._calls = 0
         self._latest: LMOutput | None = None
         self._list_content = False
+        self._next_index = 0
+        self._open: tuple[str | None, int] = (None, -1)
+
+    def _allocate(self, block_type: str | None) -> int:
+        index = self._next_index
+        self._next_index += 1
+        self._open = (block_type, index)
+        return index
+
+    def _index(self, content: Any, call_chunks: list[Any]) -> None:
+        """Give blocks the `index` that lets deltas merge (langchain-google-genai's rule)."""
+        for block in content if isinstance(content, list) else []:
+            if isinstance(block, dict) and "type" in block:
+                kind = block["type"]
+                same = kind == self._open[0] and kind in ("text", "thinking")
+                block.setdefault("index", self._open[1] if same else self._allocate(kind))
+        for call in call_chunks:
+            if call.get("index") is None:
+                call["index"] = self._allocate(None)
 
     def chunk(self, output: LMOutput) -> AIMessageChunk:
         """The chunk for one streamed output."""
         self._latest = output
         parts = candidate_content(output, streaming=True)
         call_chunks = [
-            tool_call_chunk(name=name, args=json.dumps(args), id=id_, index=self._calls + i)
-            for i, (id_, name, args) in enumerate(parts.tool_calls)
+            tool_call_chunk(name=name, args=json.dumps(args), id=id_, index=None)
+            for id_, name, args in parts.tool_calls
         ]
-        self._calls += len(parts.tool_calls)
+        self._index(parts.content, call_chunks)
         usage = None
         if output.token_usage is not None:
             usage = usage_to_metadata(_minus(output.token_usage, self._usage))

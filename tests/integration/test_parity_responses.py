@@ -122,3 +122,32 @@ def test_per_request_codes_map_to_langchain_classes(server: EmulatorServer) -> N
     results = our_model(server).batch(["a", "b"], return_exceptions=True)
     assert isinstance(results[0], ModelRateLimitError)
     assert isinstance(results[1], ModelInvalidRequestError)
+
+
+STREAMS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "text": ({}, {}),
+    "thoughts": ({"include_thoughts": True, "thinking_budget": 50}, {}),
+    "gemini 3 blocks merge": ({"model": "gemini-3-flash-preview"}, {}),
+    "tool call": ({}, {"tools": [get_weather], "tool_choice": "any"}),
+}
+
+
+@pytest.mark.parametrize(("settings", "call"), STREAMS.values(), ids=list(STREAMS))
+def test_a_stream_adds_up_to_langchain_google_genais(
+    server: EmulatorServer, settings: dict[str, Any], call: dict[str, Any]
+) -> None:
+    totals = []
+    for model in (lcgg_model(server, **settings), our_model(server, **settings)):
+        runnable: Any = model.bind_tools(call["tools"], tool_choice="any") if call else model
+        total: Any = None
+        for chunk in runnable.stream("Weather in Oslo, streamed please"):
+            total = chunk if total is None else total + chunk
+        totals.append(total)
+    theirs, ours = totals
+    assert ours.content == theirs.content
+    assert ours.usage_metadata == theirs.usage_metadata
+    assert [(c["name"], c["args"]) for c in ours.tool_calls] == [
+        (c["name"], c["args"]) for c in theirs.tool_calls
+    ]
+    for key in ("finish_reason", "model_name", "safety_ratings", "model_provider"):
+        assert ours.response_metadata[key] == theirs.response_metadata[key]
