@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from langchain_gemini_batch._hints import hint
 from langchain_gemini_batch.convert.hyperparameters import GENERATION_PARAMETERS
-from langchain_gemini_batch.errors import UnknownParameterError
+from langchain_gemini_batch.errors import BackendNotSupportedError, UnknownParameterError
 from langchain_gemini_batch.langchain.settings import ChatSettings, is_gemini_3_or_later
 
 __all__ = ["GeminiChatFields", "ReasoningEffort"]
@@ -48,6 +48,13 @@ _RANGES = {
     "frequency_penalty": (-2.0, 2.0),
     "presence_penalty": (-2.0, 2.0),
 }
+
+
+def _transport_message(value: object) -> str:
+    return (
+        f"transport={value!r} is not available: this package talks to Gemini over REST through "
+        "google-genai (no gRPC); leave transport unset (or 'rest')"
+    )
 
 
 class GeminiChatFields(BaseModel):
@@ -161,9 +168,12 @@ class GeminiChatFields(BaseModel):
         known = set(fields) | {f.alias for f in fields.values() if f.alias}
         for name in kwargs:
             if name not in known:
+                suggestion = hint(name, known, _SYNONYMS)
                 raise UnknownParameterError(
-                    f"unknown {type(self).__name__} argument {name!r}{hint(name, known, _SYNONYMS)}"
+                    f"unknown {type(self).__name__} argument {name!r}{suggestion}"
                 )
+        if kwargs.get("transport") not in (None, "rest"):
+            raise BackendNotSupportedError(_transport_message(kwargs["transport"]))
         super().__init__(**kwargs)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -271,10 +281,7 @@ class GeminiChatFields(BaseModel):
     @classmethod
     def _rest_only(cls, value: str | None) -> str | None:
         if value not in (None, "rest"):
-            raise ValueError(
-                f"transport={value!r} is not available: this package talks to Gemini over REST "
-                "through google-genai; leave transport unset (or 'rest')"
-            )
+            raise ValueError(_transport_message(value))
         return value
 
     @model_validator(mode="after")

@@ -104,7 +104,6 @@ def test_langchain_google_genai_defaults_and_aliases() -> None:
         ({"top_k": 0}, "top_k must be positive"),
         ({"presence_penalty": -3}, "presence_penalty must be in the range"),
         ({"client_options": {"api_endpoint": "x", "other": 1}}, "may only hold 'api_endpoint'"),
-        ({"transport": "grpc"}, "over REST"),
         ({"model_kwargs": {"temperature": 1}}, "pass 'temperature' as a constructor argument"),
         ({"model_kwargs": {"respone_logprobs": 1}}, "did you mean 'response_logprobs'"),
     ],
@@ -114,6 +113,11 @@ def test_settings_are_validated_as_langchain_google_genai_does(
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         make(**kwargs)
+
+
+def test_a_grpc_transport_is_refused_saying_why() -> None:
+    with pytest.raises(BackendNotSupportedError, match="over REST through google-genai"):
+        make(transport="grpc")
     assert make(transport="rest").transport == "rest"
 
 
