@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from google import genai
 from google.genai import types
@@ -26,8 +26,12 @@ from pydantic import SecretStr
 
 from langchain_gemini_batch import _genai_compat
 from langchain_gemini_batch._auth import vertex_credentials
+from langchain_gemini_batch._sdk_errors import translate_error
+from langchain_gemini_batch.errors import GeminiAPIError, MissingApiKeyError
 
 __all__ = ["GeminiClient", "resolve_api_key"]
+
+_T = TypeVar("_T")
 
 API_VERSION = "v1beta"
 _RETRYABLE = [408, 429, 500, 502, 503, 504]
@@ -137,6 +141,31 @@ class GeminiClient:
             )
         return self._project
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Never pickle the key (nor the SDK client, which holds it and cannot be pickled):
+        # an unpickled client reads GOOGLE_API_KEY / GEMINI_API_KEY again.
+        state = {k: v for k, v in self.__dict__.items() if k != "sdk"}
+        state["_api_key"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._api_key = resolve_api_key(None)
+
+    async def _guard(self, operation: str, call: Awaitable[_T]) -> _T:
+        """Await an SDK call; its HTTP, timeout and connection errors become `GeminiAPIError`.
+
+        The translation is raised outside the `except` block, so nothing chains back to the
+        SDK's exception (whose response holds the key in its request headers).
+        """
+        try:
+            return await call
+        except Exception as exc:
+            error = translate_error(exc, operation=operation, secret=self._api_key)
+            if error is None:
+                raise
+        raise error
+
     def _retry(self, codes: list[int]) -> types.HttpRetryOptions:
         base = self._extra_options.retry_options if self._extra_options else None
         options = base.model_copy() if base else types.HttpRetryOptions()
@@ -150,11 +179,12 @@ class GeminiClient:
         if self.vertexai:
             return self._vertex_sdk()
         if self._api_key is None:
-            raise ValueError(
-                "no Gemini API key: pass api_key=..., or set GOOGLE_API_KEY or GEMINI_API_KEY"
+            raise MissingApiKeyError(
+                "no Gemini API key: pass api_key=..., or set GOOGLE_API_KEY or GEMINI_API_KEY "
+                "(a pickled model or invoker does not carry its key)"
             )
         options = (self._extra_options or types.HttpOptions()).model_copy()
-        options.api_version = API_VERSION
+        options.api_version = options.api_version or API_VERSION
         if self.base_url:
             options.base_url = self.base_url
         if self.timeout is not None:
@@ -193,7 +223,8 @@ class GeminiClient:
         body: dict[str, Any] | None = None,
         options: types.HttpOptions | None = None,
     ) -> dict[str, Any]:
-        raw = await _genai_compat.api_request(self.sdk, method, path, body or {}, options)
+        call = _genai_compat.api_request(self.sdk, method, path, body or {}, options)
+        raw = await self._guard(path, call)
         return json.loads(raw) if raw else {}
 
     async def generate_content(self, model: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -205,9 +236,21 @@ class GeminiClient:
     ) -> AsyncIterator[dict[str, Any]]:
         """`POST models/{model}:streamGenerateContent?alt=sse`; yields each chunk's JSON."""
         path = f"{self.model_path(model)}:streamGenerateContent?alt=sse"
-        async for body in _genai_compat.api_request_streamed(self.sdk, "post", path, request):
+        stream = _genai_compat.api_request_streamed(self.sdk, "post", path, request)
+        while True:
+            try:
+                body = await self._guard(path, anext(stream))
+            except StopAsyncIteration:
+                return
             if body:
                 yield json.loads(body)
+
+    async def count_tokens(self, model: str, request: dict[str, Any]) -> dict[str, Any]:
+        """`POST models/{model}:countTokens`; returns the response JSON (`totalTokens`).
+
+        `request` is `{"contents": [...]}` or `{"generateContentRequest": {...}}`.
+        """
+        return await self._call("post", f"{self.model_path(model)}:countTokens", request)
 
     async def create_batch(
         self, model: str, batch: dict[str, Any], *, method: str = "batchGenerateContent"
@@ -241,15 +284,19 @@ class GeminiClient:
     async def upload_jsonl(self, path: Path, display_name: str) -> str:
         """Upload a JSONL file with the Files API (resumable, in 8 MiB chunks); its name."""
         config = types.UploadFileConfig(mime_type="jsonl", display_name=display_name)
-        uploaded = await self.sdk.aio.files.upload(file=str(path), config=config)
+        upload = self.sdk.aio.files.upload(file=str(path), config=config)
+        uploaded = await self._guard("files.upload", upload)
         if not uploaded.name:
-            raise RuntimeError("the Files API returned no file name")
+            raise GeminiAPIError(
+                code=None, status="INTERNAL", message="the Files API returned no file name"
+            )
         return uploaded.name
 
     async def download_to(self, file_name: str, destination: Path) -> None:
         """Stream a file's content (e.g. `files/batch-...`) to `destination`."""
-        await self.sdk.aio.files.download(file=file_name, destination=str(destination))
+        download = self.sdk.aio.files.download(file=file_name, destination=str(destination))
+        await self._guard(f"{file_name}:download", download)
 
     async def delete_file(self, file_name: str) -> None:
         """`DELETE files/{id}`."""
-        await self.sdk.aio.files.delete(name=file_name)
+        await self._guard(f"delete {file_name}", self.sdk.aio.files.delete(name=file_name))

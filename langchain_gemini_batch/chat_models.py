@@ -3,46 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal, cast
+from typing import Any, cast
 
+from google.genai import types
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
-from langchain_core.utils.utils import secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
 from langchain_gemini_batch._sync import iterate_sync, run_sync
 from langchain_gemini_batch.batch._plan import BatchLimits
+from langchain_gemini_batch.batch.base import PollingPolicy
+from langchain_gemini_batch.errors import BackendNotSupportedError, InvalidRequestError
 from langchain_gemini_batch.invoker import GoogleLMInvoker
 from langchain_gemini_batch.langchain.batch import as_completed_order, run_batch
+from langchain_gemini_batch.langchain.fields import GeminiChatFields
 from langchain_gemini_batch.langchain.online import generate_one, stream_one
 from langchain_gemini_batch.langchain.settings import (
+    BatchSettings,
+    CallOptions,
+    ChatRuntime,
+    ClientSettings,
     cached_invoker,
-    model_hyperparameters,
-    reject_unknown_arguments,
 )
 from langchain_gemini_batch.langchain.structured import StructuredMethod, structured_output
-from langchain_gemini_batch.langchain.tools import (
-    function_names,
-    tool_choice_to_config,
-    tools_to_gemini,
-)
+from langchain_gemini_batch.langchain.tokens import count_message_tokens, count_text_tokens
+from langchain_gemini_batch.langchain.tools import ToolChoice, bind_payload
 
 __all__ = ["ChatGeminiBatch"]
 
-_ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool
+_ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool | types.Tool
+VERTEX_AI_MESSAGE = (
+    "Vertex AI support is coming in issue 15: ChatGeminiBatch talks to the Gemini Developer "
+    "API only for now. vertexai, project, location and credentials are accepted so that "
+    "your settings need no change later; unset them (and GOOGLE_GENAI_USE_VERTEXAI) to use "
+    "an API key."
+)
 
 
-class ChatGeminiBatch(BaseChatModel):
+class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
     '''Gemini chat model whose `abatch` runs as ONE Gemini Batch API job, at half the price.
 
-    A drop-in for `ChatGoogleGenerativeAI`: `invoke`, `ainvoke` and `stream` call Gemini
-    online (`generateContent`), while `abatch`, `batch` and `*_as_completed`, also through
-    `prompt | model | parser` chains, `bind_tools`, `with_structured_output`, `with_retry`
-    and `with_fallbacks`, send every input as one request of a single batch job.
+    A drop-in for `ChatGoogleGenerativeAI` (langchain-google-genai 4.4): the same constructor
+    arguments, aliases and defaults, the same call options, the same request on the wire for
+    the same messages, the same `AIMessage` for the same response, and the same langchain-core
+    error classes. `invoke`, `ainvoke` and `stream` call Gemini online (`generateContent`),
+    while `abatch`, `batch` and `*_as_completed`, also through `prompt | model | parser`
+    chains, `bind_tools`, `with_structured_output`, `with_retry` and `with_fallbacks`, send
+    every input as one request of a single batch job.
 
     Setup:
         ```bash
@@ -90,10 +101,14 @@ class ChatGeminiBatch(BaseChatModel):
           waits for it, polling with backoff, up to `batch_timeout`.
         - Order: results come back in input order (each request carries its index as key).
         - Errors: a failed request fails only its input, with a `RequestFailedError`
-          naming the request and the job; `return_exceptions=True` returns it in place, and
-          `with_retry()` / `with_fallbacks()` resubmit only the failures. A job that fails,
-          times out or is cancelled fails every input (`BatchJobError`, `BatchTimeoutError`).
-          Cancelling the awaiting task cancels the job unless `batch_cancel_on_exit=False`.
+          naming the request and the job, which is also the langchain-core class of its
+          code (`ModelRateLimitError` for `RESOURCE_EXHAUSTED`, ...); `return_exceptions=True`
+          returns it in place, and `with_retry()` / `with_fallbacks()` resubmit only the
+          failures. A job that fails, times out or is cancelled fails every input
+          (`BatchJobError`, `BatchTimeoutError`). Cancelling the awaiting task cancels the
+          job unless `batch_cancel_on_exit=False`. An input that cannot be converted fails
+          the whole call before any job is created (with `return_exceptions=True`, only its
+          own input). A blocked prompt is an empty message with `prompt_feedback`.
         - Finding the job again: every message has `response_metadata["batch_job"]`
           (`"batches/..."`), the log line `created batches/... with N requests` names it,
           and `GoogleLMInvoker(...).batch.list()` lists jobs with their display names
@@ -133,55 +148,25 @@ class ChatGeminiBatch(BaseChatModel):
         ```python
         message.usage_metadata
         # {"input_tokens": 12, "output_tokens": 9, "total_tokens": 21,
-        #  "input_token_details": {"cache_read": 0},
-        #  "output_token_details": {"reasoning": 0}}
+        #  "input_token_details": {"cache_read": 0}}
+        model.get_num_tokens("How many tokens?")  # Google's countTokens
         ```
-        `output_tokens` includes thinking tokens (`output_token_details["reasoning"]`).
+        `output_tokens` includes thinking tokens (`output_token_details["reasoning"]`, set
+        when the model thought). Google's full `usageMetadata` (per-modality counts, tool-use
+        prompt tokens) is in `response_metadata["usage_details"]`.
 
     Response metadata:
-        `finish_reason` (Gemini's, e.g. `STOP`, `MAX_TOKENS`), `model_name` (the
-        response's model version), `model_provider` (`"google_genai"`), `response_id`,
+        As langchain-google-genai: `finish_reason` (e.g. `STOP`, `MAX_TOKENS`), `model_name`
+        (the response's model version), `model_provider` (`"google_genai"`), `safety_ratings`
+        (`[]` when none), `grounding_metadata` (search grounding, with citations on the
+        text blocks), `prompt_feedback`. Also: `finish_message`, `response_id`,
+        `avg_logprobs` / `logprobs_result` (with `response_logprobs=True`), `usage_details`,
         `is_batch`, and for batch results `batch_job` and `request_key` (the request's key
-        in the job: the input's index); `finish_message` and `safety_ratings` when given.
+        in the job: the input's index).
     '''
 
     model_config = ConfigDict(populate_by_name=True)
 
-    model: str = Field(alias="model_name")
-    """The Gemini model, e.g. `"gemini-2.5-flash"`."""
-    google_api_key: SecretStr | None = Field(
-        alias="api_key",
-        default_factory=secret_from_env(["GOOGLE_API_KEY", "GEMINI_API_KEY"], default=None),
-    )
-    """The Gemini API key; default `GOOGLE_API_KEY`, then `GEMINI_API_KEY`."""
-    base_url: str | None = None
-    """Send requests here (e.g. the local emulator); default `GOOGLE_GEMINI_BASE_URL`."""
-    temperature: float | None = None
-    """Sampling temperature (0 to 2)."""
-    max_output_tokens: int | None = Field(default=None, alias="max_tokens")
-    """Most tokens to generate per response."""
-    top_p: float | None = None
-    """Nucleus sampling probability mass."""
-    top_k: int | None = None
-    """Sample from the k most likely tokens."""
-    stop: list[str] | None = None
-    """Stop sequences (Gemini's `stop_sequences`)."""
-    timeout: float | None = None
-    """HTTP timeout per request, in seconds (not the batch deadline: `batch_timeout`)."""
-    max_retries: int = 3
-    """Retries of an HTTP call on 408/429/5xx."""
-    streaming: bool = False
-    """Stream `invoke` calls internally (callbacks then get tokens); batches never stream."""
-    thinking_budget: int | None = None
-    """Thinking token budget (`0` turns thinking off where allowed, `-1` is dynamic)."""
-    include_thoughts: bool | None = None
-    """Return thought summaries as `thinking` content blocks."""
-    thinking_level: Literal["minimal", "low", "medium", "high"] | None = None
-    """Thinking level, for models that take one instead of a budget."""
-    safety_settings: list[dict[str, Any]] | None = None
-    """Gemini safety settings (`[{"category": ..., "threshold": ...}]`)."""
-    cached_content: str | None = None
-    """A context cache name (`cachedContents/...`) to read the prompt prefix from."""
     batch_poll_interval: float = Field(default=1.0, ge=0)
     """Seconds before the first status check of a job; later checks wait x1.5 longer."""
     batch_poll_max_interval: float = Field(default=180.0, ge=0)
@@ -199,11 +184,6 @@ class ChatGeminiBatch(BaseChatModel):
 
     _invokers: dict[tuple[Any, ...], GoogleLMInvoker] = PrivateAttr(default_factory=dict)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown(cls, values: Any) -> Any:
-        return reject_unknown_arguments(cls, values)
-
     @model_validator(mode="after")
     def _check_batch_options(self) -> ChatGeminiBatch:
         if self.batch_poll_max_interval < self.batch_poll_interval:
@@ -212,43 +192,45 @@ class ChatGeminiBatch(BaseChatModel):
         return self
 
     @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Secrets LangChain serializes as references to environment variables."""
-        return {"google_api_key": "GOOGLE_API_KEY"}
-
-    @classmethod
-    def is_lc_serializable(cls) -> bool:
-        """Serializable: traces carry the constructor arguments (the key as a reference)."""
-        return True
-
-    @property
     def _llm_type(self) -> str:
         return "gemini-batch-chat"
 
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model": self.model, **model_hyperparameters(self)}
+    # --- settings for the helpers ---
 
-    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
-        model = kwargs.get("model") or self.model
-        params = LangSmithParams(
-            ls_provider="google_genai",
-            ls_model_name=str(model).removeprefix("models/"),
-            ls_model_type="chat",
+    def _client_settings(self, options: CallOptions | None = None) -> ClientSettings:
+        timeout = options.timeout if options and options.timeout is not None else self.timeout
+        retries = options.max_retries if options and options.max_retries is not None else None
+        base_url = self.base_url if isinstance(self.base_url, str) else None
+        return ClientSettings(
+            api_key=self.google_api_key,
+            base_url=base_url,
+            api_version=self.api_version,
+            headers=tuple((self.additional_headers or {}).items()),
+            client_args=tuple((self.client_args or {}).items()),
+            timeout=timeout,
+            max_retries=self.max_retries if retries is None else retries,
+            limits=BatchLimits(inline_max_bytes=self.batch_inline_max_bytes),
         )
-        temperature = kwargs.get("temperature", self.temperature)
-        if temperature is not None:
-            params["ls_temperature"] = float(temperature)
-        max_tokens = kwargs.get("max_output_tokens") or kwargs.get("max_tokens")
-        if (max_tokens := max_tokens or self.max_output_tokens) is not None:
-            params["ls_max_tokens"] = int(max_tokens)
-        if stop := stop or kwargs.get("stop") or self.stop:
-            params["ls_stop"] = list(stop)
-        return params
+
+    def _invoker_for(self, options: CallOptions) -> GoogleLMInvoker:
+        """The invoker for a call's options, built on first use and kept."""
+        if self.uses_vertexai():
+            raise BackendNotSupportedError(VERTEX_AI_MESSAGE)
+        return cached_invoker(self._invokers, options.model, self._client_settings(options))
 
     def _invoker(self, model: str | None = None) -> GoogleLMInvoker:
-        """The invoker for `model` (default: this model's), built on first use and kept."""
-        return cached_invoker(self, self._invokers, model or self.model)
+        """The invoker for `model` (default: this model's) with the model's own settings."""
+        return self._invoker_for(CallOptions(model=model or self.model))
+
+    def _runtime(self) -> ChatRuntime:
+        batch = BatchSettings(
+            display_name=self.batch_display_name,
+            polling=PollingPolicy(self.batch_poll_interval, self.batch_poll_max_interval),
+            max_wait=self.batch_timeout,
+            cancel_on_exit=self.batch_cancel_on_exit,
+            invoke_via_batch=self.invoke_via_batch,
+        )
+        return ChatRuntime(chat=self.chat_settings(), batch=batch, invoker_for=self._invoker_for)
 
     # --- single calls: online generateContent (or a job of one with invoke_via_batch) ---
 
@@ -259,7 +241,7 @@ class ChatGeminiBatch(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = await generate_one(self, messages, stop, kwargs)
+        message = await generate_one(self._runtime(), messages, stop, kwargs)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _generate(
@@ -278,7 +260,7 @@ class ChatGeminiBatch(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        async for chunk in stream_one(self, messages, stop, kwargs):
+        async for chunk in stream_one(self._runtime(), messages, stop, kwargs):
             yield ChatGenerationChunk(message=chunk)
 
     def _stream(
@@ -289,6 +271,28 @@ class ChatGeminiBatch(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         return iterate_sync(lambda: self._astream(messages, stop, **kwargs))
+
+    # --- token counting: Google's countTokens ---
+
+    async def aget_num_tokens(self, text: str) -> int:
+        """The tokens of `text` for this model, by Google's `countTokens` (one call)."""
+        return await count_text_tokens(self._invoker(), text)
+
+    def get_num_tokens(self, text: str) -> int:
+        """The tokens of `text` for this model, by Google's `countTokens` (one call)."""
+        return run_sync(lambda: self.aget_num_tokens(text))
+
+    async def aget_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """The prompt tokens of a conversation (and tools), by one `countTokens` call."""
+        return await count_message_tokens(self._runtime(), messages, tools)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """The prompt tokens of a conversation (and tools), by one `countTokens` call."""
+        return run_sync(lambda: self.aget_num_tokens_from_messages(messages, tools))
 
     # --- batches: one Gemini batch job per call ---
 
@@ -314,7 +318,12 @@ class ChatGeminiBatch(BaseChatModel):
             One `AIMessage` per input (or its exception, with `return_exceptions=True`).
         """
         outcomes = await run_batch(
-            self, inputs, config, return_exceptions=return_exceptions, kwargs=kwargs
+            self,
+            self._runtime(),
+            inputs,
+            config,
+            return_exceptions=return_exceptions,
+            kwargs=kwargs,
         )
         return cast("list[AIMessage]", outcomes)  # exceptions only with return_exceptions
 
@@ -327,9 +336,10 @@ class ChatGeminiBatch(BaseChatModel):
         **kwargs: Any | None,
     ) -> list[AIMessage]:
         """The sync `abatch`: one batch job, results in input order."""
+        runtime = self._runtime()
         outcomes = run_sync(
             lambda: run_batch(
-                self, inputs, config, return_exceptions=return_exceptions, kwargs=kwargs
+                self, runtime, inputs, config, return_exceptions=return_exceptions, kwargs=kwargs
             )
         )
         return cast("list[AIMessage]", outcomes)
@@ -343,7 +353,10 @@ class ChatGeminiBatch(BaseChatModel):
         **kwargs: Any | None,
     ) -> AsyncIterator[tuple[int, AIMessage | Exception]]:
         """One batch job; yields `(index, result)` once it is done (successes first)."""
-        outcomes = await run_batch(self, inputs, config, return_exceptions=True, kwargs=kwargs)
+        runtime = self._runtime()
+        outcomes = await run_batch(
+            self, runtime, inputs, config, return_exceptions=True, kwargs=kwargs
+        )
         for item in as_completed_order(outcomes, return_exceptions=return_exceptions):
             yield item
 
@@ -356,8 +369,9 @@ class ChatGeminiBatch(BaseChatModel):
         **kwargs: Any | None,
     ) -> Iterator[tuple[int, AIMessage | Exception]]:
         """The sync `abatch_as_completed`: one batch job."""
+        runtime = self._runtime()
         outcomes = run_sync(
-            lambda: run_batch(self, inputs, config, return_exceptions=True, kwargs=kwargs)
+            lambda: run_batch(self, runtime, inputs, config, return_exceptions=True, kwargs=kwargs)
         )
         yield from as_completed_order(outcomes, return_exceptions=return_exceptions)
 
@@ -366,46 +380,56 @@ class ChatGeminiBatch(BaseChatModel):
     def bind_tools(
         self,
         tools: Sequence[_ToolLike],
+        tool_config: dict[str, Any] | types.ToolConfig | None = None,
         *,
-        tool_choice: str | bool | dict[str, Any] | list[str] | None = None,
+        tool_choice: ToolChoice | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools (functions, pydantic classes, `BaseTool`s, JSON schemas, Gemini tools).
+        """Bind tools, as `ChatGoogleGenerativeAI.bind_tools` does.
 
         Args:
-            tools: The tools; Gemini tool dicts (`{"google_search": {}}`) pass unchanged.
+            tools: Functions, pydantic classes, `BaseTool`s, JSON schemas, OpenAI tool dicts,
+                or Gemini tools (`{"google_search": {}}`, `types.Tool`, ...).
+            tool_config: More tool settings, e.g. `{"retrieval_config": ...}` for Maps or
+                Search grounding (not together with `tool_choice`'s function calling).
             tool_choice: `"auto"`, `"any"` (or `"required"`, `True`), `"none"`, a function
                 name, or a list of function names.
             **kwargs: More call options to bind.
+
+        Raises:
+            InvalidRequestError: A tool cannot be converted.
         """
-        gemini_tools = tools_to_gemini(tools)
-        if tool_choice is not None:
-            names = function_names(gemini_tools)
-            kwargs["tool_config"] = tool_choice_to_config(tool_choice, names)
-        return self.bind(tools=gemini_tools, **kwargs)
+        if tool_choice:
+            kwargs["tool_choice"] = tool_choice
+        if tool_config:
+            kwargs["tool_config"] = tool_config
+        return self.bind(tools=bind_payload(tools), **kwargs)
 
     def with_structured_output(
         self,
         schema: dict[str, Any] | type | None = None,
+        method: StructuredMethod | None = "json_schema",
         *,
-        method: StructuredMethod = "json_schema",
         include_raw: bool = False,
-        strict: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, dict[str, Any] | Any]:
         """Return outputs parsed into `schema`; `abatch` stays one batch job.
 
         Args:
             schema: A pydantic class, `TypedDict`, JSON schema or OpenAI tool schema.
-            method: `"json_schema"` (Gemini's `response_json_schema`), `"function_calling"`
-                (a forced tool call) or `"json_mode"` (JSON without a schema).
+            method: `"json_schema"` (Gemini's `response_json_schema`; `"json_mode"` is the
+                same, and without a schema asks for any JSON) or `"function_calling"` (a
+                forced tool call).
             include_raw: Return `{"raw", "parsed", "parsing_error"}` instead of raising on
                 parse errors.
-            strict: Accepted for compatibility; Gemini always follows the schema.
-            **kwargs: Not accepted (raise `ValueError`).
+            **kwargs: Only `strict` (accepted and ignored: Gemini always follows the schema).
+
+        Raises:
+            InvalidRequestError: Another keyword argument, or an unusable schema.
         """
+        kwargs.pop("strict", None)
         if kwargs:
-            raise ValueError(f"unsupported with_structured_output arguments: {sorted(kwargs)}")
-        return structured_output(
-            self, schema, method=method, include_raw=include_raw, strict=strict
-        )
+            raise InvalidRequestError(
+                f"unsupported with_structured_output arguments: {sorted(kwargs)}"
+            )
+        return structured_output(self, schema, method=method, include_raw=include_raw)

@@ -1,36 +1,99 @@
 """The package's exception hierarchy, rooted at `GeminiBatchError`.
 
-Catch `GeminiBatchError` for everything this package raises on its own. Errors from Google's
-HTTP layer arrive as `google.genai.errors.APIError` (`ClientError` for 4xx, `ServerError` for
-5xx) and are not wrapped, so code written for google-genai keeps working.
+Catch `GeminiBatchError` for everything this package raises. What LangChain code sees is also
+langchain-core's shared taxonomy: each error is an instance of the `Model*Error` class
+(`langchain_core.exceptions`) that its Google code maps to in the one table of
+`langchain_gemini_batch._error_table` (`RESOURCE_EXHAUSTED` -> `ModelRateLimitError`, ...), the
+class langchain-google-genai raises for the same failure, so retry and fallback code can tell
+failures apart. HTTP errors from Google are `GeminiAPIError`s that are also instances of
+google-genai's `ClientError` (4xx) or `ServerError` (5xx), so code written for google-genai keeps
+working; they never hold the HTTP response (nor the API key in its request headers).
+
+Every error pickles and unpickles to an equal error of the same class.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from google.genai.errors import ClientError, ServerError
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelRefusalError,
+    ModelTimeoutError,
+)
+
+from langchain_gemini_batch._error_table import model_error_class, status_name
 
 __all__ = [
+    "BackendNotSupportedError",
     "BatchJobError",
     "BatchNotFinishedError",
     "BatchPollError",
     "BatchTimeoutError",
     "BatchWaitError",
+    "GeminiAPIError",
     "GeminiBatchError",
     "IncompleteBatchError",
     "InvalidRequestError",
+    "MissingApiKeyError",
     "RequestFailedError",
     "ResultMismatchError",
     "UnknownParameterError",
 ]
 
+_E = TypeVar("_E", bound="GeminiBatchError")
+
+
+def _restore(kind: Any, args: tuple[Any, ...], state: dict[str, Any]) -> GeminiBatchError:
+    """Rebuild a pickled error without calling its `__init__` (see `GeminiBatchError`)."""
+    cls: type[GeminiBatchError] = _mapped(*kind) if isinstance(kind, tuple) else kind
+    error: GeminiBatchError = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+_MAPPED: dict[tuple[type, type, type | None], type] = {}
+
+
+def _mapped(
+    base: type[_E], model_error: type[ModelError], sdk_error: type[Exception] | None
+) -> type[_E]:
+    """`base` that is also `model_error` (and `sdk_error`): one class per combination."""
+    known = _MAPPED.get((base, model_error, sdk_error))
+    if known is not None:
+        return known
+    bases: tuple[type, ...] = (base, model_error) + ((sdk_error,) if sdk_error else ())
+    name = f"{base.__name__}[{model_error.__name__}]"
+    namespace: dict[str, Any] = {
+        "__module__": base.__module__,
+        "__qualname__": name,
+        "__doc__": f"A `{base.__name__}` that LangChain code catches as `{model_error.__name__}`.",
+        "_pickle_kind": (base, model_error, sdk_error),
+    }
+    if issubclass(model_error, ModelRefusalError):
+        namespace["raw_message"] = None
+    return _MAPPED.setdefault((base, model_error, sdk_error), type(name, bases, namespace))
+
 
 class GeminiBatchError(Exception):
     """Base class of every error this package raises."""
 
+    _pickle_kind: Any = None
 
-class InvalidRequestError(GeminiBatchError, ValueError):
-    """A request is malformed; raised before anything is sent.
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors cannot be rebuilt from `args`: restore the state instead.
+        kind = self._pickle_kind or type(self)
+        return (_restore, (kind, self.args, dict(self.__dict__)))
+
+
+class InvalidRequestError(GeminiBatchError, ModelInvalidRequestError, ValueError):
+    """A request is malformed; raised before anything is sent (a `ModelInvalidRequestError`).
 
     Attributes:
         request_id: The ID of the offending request, or `None` when the fault is not in one
@@ -50,14 +113,32 @@ class UnknownParameterError(InvalidRequestError):
 class RequestFailedError(GeminiBatchError):
     """One request of a batch failed; the others are unaffected.
 
+    Each instance is also the langchain-core class its Google code maps to (`code` 8 or
+    `RESOURCE_EXHAUSTED` is a `ModelRateLimitError`, 3 `INVALID_ARGUMENT` a
+    `ModelInvalidRequestError`, a blocked prompt a `ModelRefusalError`, ...), so
+    `except RequestFailedError` and `except ModelRateLimitError` both catch it.
+
     Attributes:
         request_id: The request's ID.
         code: The `google.rpc.Code` number Google reported (e.g. 3 INVALID_ARGUMENT,
             8 RESOURCE_EXHAUSTED, 13 INTERNAL), or an HTTP status for online calls.
-        status: The code's canonical name when known (e.g. `INVALID_ARGUMENT`).
+        status: The code's canonical name when known (e.g. `INVALID_ARGUMENT`), the block
+            reason of a blocked prompt (e.g. `SAFETY`), or the job state of a failed job.
         error_message: Google's message.
         batch_job: The job's name (`batches/...`), when the failure came from a batch.
+        prompt_feedback: Google's `promptFeedback` when the prompt was blocked (no candidate).
     """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> RequestFailedError:  # noqa: D102
+        target = cls
+        if cls is RequestFailedError:
+            model_error = model_error_class(
+                code=kwargs.get("code"),
+                status=kwargs.get("status"),
+                message=kwargs.get("error_message"),
+            )
+            target = _mapped(RequestFailedError, model_error, None)
+        return super().__new__(target)
 
     def __init__(
         self,
@@ -67,19 +148,87 @@ class RequestFailedError(GeminiBatchError):
         status: str | None,
         error_message: str,
         batch_job: str | None = None,
+        prompt_feedback: Mapping[str, Any] | None = None,
     ) -> None:
         self.request_id = request_id
         self.code = code
-        self.status = status
+        self.status = status_name(code, status) if code is not None and code < 100 else status
         self.error_message = error_message
         self.batch_job = batch_job
-        label = status or (f"code {code}" if code is not None else "error")
+        self.prompt_feedback = dict(prompt_feedback) if prompt_feedback is not None else None
+        label = self.status or (f"code {code}" if code is not None else "error")
         job = f" in {batch_job}" if batch_job else ""
         super().__init__(f"request {request_id!r}{job} failed ({label}): {error_message}")
 
 
-class BatchJobError(GeminiBatchError):
-    """A batch job ended without results (FAILED, CANCELLED or EXPIRED).
+class GeminiAPIError(GeminiBatchError):
+    """A call to Google failed: Google answered with an HTTP error, or could not be reached.
+
+    Raised by every call the package makes (online calls, batch create/status/results, files)
+    in place of google-genai's `APIError` or the HTTP client's error. Each instance is also the
+    langchain-core class of its code (`429` is a `ModelRateLimitError`, `401` or a bad key a
+    `ModelAuthenticationError`, `404` a `ModelNotFoundError`, a timeout a `ModelTimeoutError`,
+    no connection a `ModelConnectionError`, ...) and, for HTTP errors, google-genai's
+    `ClientError` (4xx) or `ServerError` (5xx), with the same `code`, `status`, `message` and
+    `details`. `response` is always `None`: the HTTP response (whose request headers hold the
+    API key) is not kept, and the key is removed from everything else.
+
+    Attributes:
+        code: The HTTP status (`None` when no answer came).
+        status: Google's status name, e.g. `RESOURCE_EXHAUSTED`.
+        message: Google's message (or the HTTP client's).
+        details: Google's error body (`{"error": {...}}`), when there was one.
+        operation: What was being done, e.g. `models/gemini-2.5-flash:generateContent`.
+    """
+
+    response: Any = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> GeminiAPIError:  # noqa: D102
+        target = cls
+        if cls is GeminiAPIError:
+            code = kwargs.get("code")
+            model_error = model_error_class(
+                code=code,
+                status=kwargs.get("status"),
+                message=kwargs.get("message"),
+                details=kwargs.get("details"),
+            )
+            sdk_error: type[Exception] | None = None
+            if isinstance(code, int):
+                sdk_error = ClientError if 400 <= code < 500 else ServerError
+            target = _mapped(GeminiAPIError, model_error, sdk_error)
+        return super().__new__(target)
+
+    def __init__(
+        self,
+        *,
+        code: int | None,
+        status: str | None,
+        message: str,
+        details: Any = None,
+        operation: str | None = None,
+    ) -> None:
+        self.code = code
+        self.status = status_name(code, status)
+        self.message = message
+        self.details = details
+        self.operation = operation
+        self.response = None
+        label = " ".join(str(p) for p in (code, self.status) if p is not None) or "no answer"
+        where = f"{operation} failed" if operation else "a call to Google failed"
+        GeminiBatchError.__init__(self, f"{where} ({label}): {message}")
+
+
+class MissingApiKeyError(GeminiBatchError, ModelAuthenticationError, ValueError):
+    """No API key was given or found in `GOOGLE_API_KEY` / `GEMINI_API_KEY`."""
+
+
+class BackendNotSupportedError(GeminiBatchError, NotImplementedError):
+    """A setting asks for a backend or transport this package does not speak (yet)."""
+
+
+class BatchJobError(GeminiBatchError, ModelAPIError):
+    """A batch job ended without results (FAILED, CANCELLED or EXPIRED); a `ModelAPIError`.
 
     Attributes:
         batch_job: The job's name (`batches/...`).
@@ -145,8 +294,11 @@ class BatchWaitError(GeminiBatchError):
         super().__init__(f"batch job {batch_job}: {reason}; {fate}")
 
 
-class BatchTimeoutError(BatchWaitError, TimeoutError):
-    """Waiting for a batch job passed its deadline (`max_wait`, `batch_timeout`)."""
+class BatchTimeoutError(BatchWaitError, ModelTimeoutError, TimeoutError):
+    """Waiting for a batch job passed its deadline (`max_wait`, `batch_timeout`).
+
+    A `ModelTimeoutError` for LangChain code.
+    """
 
     def __init__(
         self,
@@ -164,11 +316,11 @@ class BatchTimeoutError(BatchWaitError, TimeoutError):
         )
 
 
-class BatchPollError(BatchWaitError):
+class BatchPollError(BatchWaitError, ModelAPIError):
     """Status checks of a batch job kept failing, so waiting gave up (the cause is chained)."""
 
 
-class IncompleteBatchError(GeminiBatchError):
+class IncompleteBatchError(GeminiBatchError, ModelAPIError):
     """Part of a batch failed at the job level after other parts had finished.
 
     Nothing finished is lost: `results` holds every result that was read, and the journal
@@ -192,7 +344,7 @@ class IncompleteBatchError(GeminiBatchError):
         )
 
 
-class ResultMismatchError(GeminiBatchError):
+class ResultMismatchError(GeminiBatchError, ModelAPIError):
     """The keys Google returned do not match the request IDs that were submitted.
 
     Raised instead of ever assigning a result to the wrong request.

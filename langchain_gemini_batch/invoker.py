@@ -245,6 +245,10 @@ class GoogleLMInvoker:
         )
         return VertexBackend(self.client, storage, self.gcs_staging_uri)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The batch engine holds locks and per-process records: rebuilt on first use.
+        return {k: v for k, v in self.__dict__.items() if k != "batch"}
+
     @cached_property
     def batch(self) -> GoogleBatchOperations:
         """The batch operations: `create`, `status`, `retrieve`, `list`, `cancel`, `invoke`."""

@@ -23,6 +23,7 @@ __all__ = [
     "Attachment",
     "BatchJobInfo",
     "BatchStatus",
+    "GeminiContents",
     "LMInput",
     "LMOutput",
     "LMOutputItem",
@@ -219,8 +220,23 @@ def _as_list(contents: MessageContent | list[MessageContent]) -> list[MessageCon
     return list(contents) if isinstance(contents, list) else [contents]
 
 
-LMInput: TypeAlias = list[Message] | list[MessageContent] | str
-"""One request: a conversation, or contents (or a string) sent as a single user message."""
+class GeminiContents(_Model):
+    """A request already in Gemini's wire shape: `contents` and an optional system instruction.
+
+    Sent unchanged (beside the request's settings). `ChatGeminiBatch` converts LangChain
+    messages into this, exactly as langchain-google-genai converts them, so both send the
+    same request; use `Message`s otherwise.
+    """
+
+    contents: list[dict[str, Any]]
+    """Gemini `Content`s in REST form (`{"role": "user", "parts": [{"text": ...}]}`)."""
+    system_instruction: dict[str, Any] | None = None
+    """A Gemini `Content` in REST form (`{"parts": [...]}`), sent as `systemInstruction`."""
+
+
+LMInput: TypeAlias = list[Message] | list[MessageContent] | str | GeminiContents
+"""One request: a conversation, or contents (or a string) sent as a single user message, or
+contents already in Gemini's wire shape (`GeminiContents`)."""
 
 
 class TokenUsage(_Model):
@@ -256,9 +272,25 @@ class TokenUsage(_Model):
 class LMOutputItem(_Model):
     """One piece of a response, in the order the model produced it."""
 
-    type: Literal["text", "thinking", "tool_call", "structured", "attachment"]
+    type: Literal[
+        "text",
+        "thinking",
+        "tool_call",
+        "structured",
+        "attachment",
+        "executable_code",
+        "code_execution_result",
+        "server_tool_call",
+        "server_tool_result",
+    ]
     output: Any
-    """`str` for text, `Thinking`, `ToolCall`, decoded JSON for structured, `Attachment`."""
+    """`str` for text, `Thinking`, `ToolCall`, decoded JSON for structured, `Attachment`; for
+    Gemini's server-side tools a dict: `{"code", "language"}` (code the model ran),
+    `{"output", "outcome"}` (its result), `{"id", "tool_type", "args"}` (a server tool call)
+    and `{"id", "tool_type", "response"}` (its result)."""
+    signature: bytes | None = None
+    """Gemini's `thoughtSignature` on this part (text, files and server tools carry one on
+    Gemini 3; `Thinking` and `ToolCall` also keep theirs on the object)."""
 
 
 class LMOutput(_Model):
@@ -271,9 +303,12 @@ class LMOutput(_Model):
     outputs: list[LMOutputItem] = Field(default_factory=list)
     token_usage: TokenUsage | None = None
     finish_details: dict[str, Any] = Field(default_factory=dict)
-    """`finish_reason` (Gemini's, e.g. `STOP`, `MAX_TOKENS`), `finish_message` when given."""
+    """`finish_reason` (Gemini's, e.g. `STOP`, `MAX_TOKENS`), and as Google sends them (camelCase)
+    when given: `finish_message`, `safety_ratings`, `grounding_metadata`, `citation_metadata`,
+    `url_context_metadata`, `avg_logprobs`, `logprobs_result`."""
     metadata: dict[str, Any] = Field(default_factory=dict)
-    """`model_version`, `response_id`, and for batch results `batch_job` and `request_id`."""
+    """`model_version`, `response_id`, `usage_metadata` (Google's, as sent), `prompt_feedback`
+    when given, and for batch results `batch_job` and `request_id`."""
 
     def _of(self, kind: str) -> list[Any]:
         return [item.output for item in self.outputs if item.type == kind]

@@ -17,6 +17,10 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
+
+from langchain_gemini_batch.errors import GeminiAPIError
+
 __all__ = [
     "TRANSIENT_HTTP",
     "create_may_have_succeeded",
@@ -48,6 +52,8 @@ def http_status(exc: BaseException) -> int | None:
 def _is_network_error(exc: BaseException) -> bool:
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
+    if isinstance(exc, GeminiAPIError):  # translated: no answer came (timeout, connection)
+        return exc.code is None and isinstance(exc, (ModelConnectionError, ModelTimeoutError))
     for klass in type(exc).__mro__:
         root = klass.__module__.split(".")[0]
         if klass.__name__ in _NETWORK_BASES.get(root, ()):

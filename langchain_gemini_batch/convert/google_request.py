@@ -17,6 +17,7 @@ from typing import Any
 from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.schema import (
     Attachment,
+    GeminiContents,
     LMInput,
     Message,
     MessageContent,
@@ -33,7 +34,8 @@ _Part = dict[str, Any]
 
 
 def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    # URL-safe, as google-genai encodes bytes (Google accepts both alphabets).
+    return base64.urlsafe_b64encode(data).decode("ascii")
 
 
 def _attachment_part(item: Attachment) -> _Part:
@@ -116,6 +118,23 @@ class _Converter:
         return contents, system
 
 
+def _native_contents(
+    request_id: str, lm_input: GeminiContents
+) -> tuple[list[_Part], dict[str, Any] | None]:
+    contents = lm_input.contents
+    if not contents:
+        raise InvalidRequestError(
+            "the request has no user or assistant message", request_id=request_id
+        )
+    for index, content in enumerate(contents):
+        if not isinstance(content, dict) or not isinstance(content.get("parts"), list):
+            raise InvalidRequestError(
+                f"contents[{index}] is not a Gemini Content (a dict with a 'parts' list)",
+                request_id=request_id,
+            )
+    return contents, lm_input.system_instruction
+
+
 def to_wire_contents(request_id: str, lm_input: LMInput) -> tuple[list[_Part], list[_Part]]:
     """Convert one `LMInput` into wire `contents` and system-instruction parts.
 
@@ -131,6 +150,9 @@ def to_wire_contents(request_id: str, lm_input: LMInput) -> tuple[list[_Part], l
             unsupported content, a non-text system message, or has no user/assistant turn.
     """
     converter = _Converter(request_id)
+    if isinstance(lm_input, GeminiContents):
+        contents, system_content = _native_contents(request_id, lm_input)
+        return contents, list((system_content or {}).get("parts") or [])
     if isinstance(lm_input, str):
         if not lm_input.strip():
             raise converter.fail("the prompt is an empty string")
@@ -175,13 +197,22 @@ class RequestBuilder:
         """The wire request for one input.
 
         System messages in the input are appended to the configured `system_instruction`
-        (configured text first).
+        (configured text first). A `GeminiContents` system instruction is sent as given when
+        no `system_instruction` is configured.
 
         Raises:
             InvalidRequestError: See `to_wire_contents`.
         """
+        request: dict[str, Any]
+        if isinstance(lm_input, GeminiContents) and not self._system_parts:
+            contents, system_content = _native_contents(request_id, lm_input)
+            request = {"contents": contents}
+            if system_content is not None:
+                request["systemInstruction"] = system_content
+            request.update(self.config_part)
+            return request
         contents, system = to_wire_contents(request_id, lm_input)
-        request: dict[str, Any] = {"contents": contents}
+        request = {"contents": contents}
         system_parts = self._system_parts + system
         if system_parts:
             request["systemInstruction"] = {"parts": system_parts, "role": "user"}

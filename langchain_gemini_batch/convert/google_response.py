@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from langchain_gemini_batch._error_table import RPC_CODE_NAMES
 from langchain_gemini_batch.errors import RequestFailedError
 from langchain_gemini_batch.schema import (
     Attachment,
@@ -25,35 +26,65 @@ from langchain_gemini_batch.schema import (
 
 __all__ = ["RPC_CODE_NAMES", "error_to_failure", "response_to_output"]
 
-RPC_CODE_NAMES = {
-    0: "OK",
-    1: "CANCELLED",
-    2: "UNKNOWN",
-    3: "INVALID_ARGUMENT",
-    4: "DEADLINE_EXCEEDED",
-    5: "NOT_FOUND",
-    6: "ALREADY_EXISTS",
-    7: "PERMISSION_DENIED",
-    8: "RESOURCE_EXHAUSTED",
-    9: "FAILED_PRECONDITION",
-    10: "ABORTED",
-    11: "OUT_OF_RANGE",
-    12: "UNIMPLEMENTED",
-    13: "INTERNAL",
-    14: "UNAVAILABLE",
-    15: "DATA_LOSS",
-    16: "UNAUTHENTICATED",
+_OCTET_STREAM = "application/octet-stream"
+_CANDIDATE_DETAILS = {
+    "finishMessage": "finish_message",
+    "safetyRatings": "safety_ratings",
+    "groundingMetadata": "grounding_metadata",
+    "citationMetadata": "citation_metadata",
+    "urlContextMetadata": "url_context_metadata",
+    "avgLogprobs": "avg_logprobs",
+    "logprobsResult": "logprobs_result",
 }
-"""`google.rpc.Code` numbers to their canonical names."""
+"""Candidate fields kept in `LMOutput.finish_details` (under these names, values as sent)."""
 
 
-def _item(kind: str, output: Any) -> LMOutputItem:
-    return LMOutputItem._trusted({"type": kind, "output": output})
+def _item(kind: str, output: Any, signature: bytes | None = None) -> LMOutputItem:
+    return LMOutputItem._trusted({"type": kind, "output": output, "signature": signature})
+
+
+def _decode(raw: str) -> bytes:
+    """Base64 in either alphabet (Google sends the standard one, the SDK the URL-safe one)."""
+    padded = raw + "=" * (-len(raw) % 4)
+    return base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_"))
 
 
 def _signature(part: Mapping[str, Any]) -> bytes | None:
     raw = part.get("thoughtSignature") or part.get("thought_signature")
-    return base64.b64decode(raw) if raw else None
+    return _decode(raw) if raw else None
+
+
+def _blob(blob: Mapping[str, Any]) -> Attachment:
+    return Attachment._trusted(
+        {
+            "mime_type": blob.get("mimeType")
+            or blob.get("mime_type")
+            or "application/octet-stream",
+            "data": base64.b64decode(blob.get("data", "")),
+            "url": None,
+            "filename": None,
+        }
+    )
+
+
+def _server_part(part: Mapping[str, Any], signature: bytes | None) -> LMOutputItem | None:
+    if (code := part.get("executableCode")) is not None:
+        value = {"code": code.get("code"), "language": code.get("language")}
+        return _item("executable_code", value, signature)
+    if (result := part.get("codeExecutionResult")) is not None:
+        value = {"output": result.get("output"), "outcome": result.get("outcome")}
+        return _item("code_execution_result", value, signature)
+    if (call := part.get("toolCall")) is not None:
+        value = {"id": call.get("id"), "tool_type": call.get("toolType"), "args": call.get("args")}
+        return _item("server_tool_call", value, signature)
+    if (response := part.get("toolResponse")) is not None:
+        value = {
+            "id": response.get("id"),
+            "tool_type": response.get("toolType"),
+            "response": response.get("response"),
+        }
+        return _item("server_tool_result", value, signature)
+    return None
 
 
 def _parts_to_items(
@@ -61,14 +92,13 @@ def _parts_to_items(
 ) -> list[LMOutputItem]:
     items: list[LMOutputItem] = []
     for index, part in enumerate(parts):
+        signature = _signature(part)
         if "text" in part:
             if part.get("thought"):
-                thought = Thinking._trusted(
-                    {"thinking": part["text"], "signature": _signature(part)}
-                )
-                items.append(_item("thinking", thought))
+                thought = Thinking._trusted({"thinking": part["text"], "signature": signature})
+                items.append(_item("thinking", thought, signature))
             else:
-                items.append(_item("text", part["text"]))
+                items.append(_item("text", part["text"], signature))
         elif (call := part.get("functionCall")) is not None:
             call_id = call.get("id") or f"{request_id}-call-{index}"
             tool_call = ToolCall._trusted(
@@ -76,20 +106,14 @@ def _parts_to_items(
                     "id": call_id,
                     "name": call.get("name", ""),
                     "args": call.get("args") or {},
-                    "signature": _signature(part),
+                    "signature": signature,
                 }
             )
-            items.append(_item("tool_call", tool_call))
+            items.append(_item("tool_call", tool_call, signature))
         elif (blob := part.get("inlineData")) is not None:
-            attachment = Attachment._trusted(
-                {
-                    "mime_type": blob.get("mimeType", "application/octet-stream"),
-                    "data": base64.b64decode(blob.get("data", "")),
-                    "url": None,
-                    "filename": None,
-                }
-            )
-            items.append(_item("attachment", attachment))
+            items.append(_item("attachment", _blob(blob), signature))
+        elif (server := _server_part(part, signature)) is not None:
+            items.append(server)
     if structured:
         text = "".join(i.output for i in items if i.type == "text")
         if text:
@@ -123,7 +147,9 @@ def response_to_output(
 ) -> LMOutput | RequestFailedError:
     """Convert one wire `GenerateContentResponse` into an `LMOutput`.
 
-    A response with no candidate (the prompt was blocked) is a failure, never an empty answer.
+    A response with no candidate (the prompt was blocked) is a failure carrying Google's
+    `promptFeedback` (`RequestFailedError.prompt_feedback`), never an empty answer; the chat
+    model turns it into the empty message langchain-google-genai returns.
 
     Args:
         response: The response JSON (camelCase keys).
@@ -135,25 +161,25 @@ def response_to_output(
         The output, or a `RequestFailedError` when the prompt was blocked.
     """
     candidates = response.get("candidates") or []
+    feedback = response.get("promptFeedback")
     if not candidates:
-        feedback = response.get("promptFeedback") or {}
-        reason = feedback.get("blockReason", "NO_CANDIDATES")
+        reason = (feedback or {}).get("blockReason", "NO_CANDIDATES")
         return RequestFailedError(
             request_id=request_id,
             code=None,
             status=reason,
-            error_message=feedback.get("blockReasonMessage")
+            error_message=(feedback or {}).get("blockReasonMessage")
             or f"the response has no candidates (block reason {reason})",
             batch_job=batch_job,
+            prompt_feedback=feedback or {},
         )
     candidate = candidates[0]
     parts = (candidate.get("content") or {}).get("parts") or []
     items = _parts_to_items(parts, request_id, structured)
     finish: dict[str, Any] = {"finish_reason": candidate.get("finishReason")}
-    if candidate.get("finishMessage"):
-        finish["finish_message"] = candidate["finishMessage"]
-    if candidate.get("safetyRatings"):
-        finish["safety_ratings"] = candidate["safetyRatings"]
+    for wire_name, name in _CANDIDATE_DETAILS.items():
+        if candidate.get(wire_name) is not None:
+            finish[name] = candidate[wire_name]
     if structured and not any(i.type == "structured" for i in items):
         finish["structured_output_error"] = "the response text is not valid JSON"
     metadata: dict[str, Any] = {
@@ -161,6 +187,10 @@ def response_to_output(
         "response_id": response.get("responseId"),
         "request_id": request_id,
     }
+    if response.get("usageMetadata") is not None:
+        metadata["usage_metadata"] = response["usageMetadata"]
+    if feedback:
+        metadata["prompt_feedback"] = feedback
     if batch_job:
         metadata["batch_job"] = batch_job
     return LMOutput._trusted(

@@ -9,7 +9,6 @@ online requests carry exactly what `client.models.generate_content` would send.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +17,7 @@ from google.genai import types
 from pydantic import ValidationError
 
 from langchain_gemini_batch._genai_compat import config_to_wire
+from langchain_gemini_batch._hints import hint
 from langchain_gemini_batch.errors import InvalidRequestError, UnknownParameterError
 
 __all__ = ["GENERATION_PARAMETERS", "build_config_part", "merge_hyperparameters"]
@@ -38,15 +38,27 @@ GENERATION_PARAMETERS: frozenset[str] = frozenset(types.GenerateContentConfig.mo
 )
 """Every accepted hyperparameter name."""
 
+_SYNONYMS = {
+    "max_tokens": "max_output_tokens",
+    "max_new_tokens": "max_output_tokens",
+    "stop": "stop_sequences",
+    "n": "candidate_count",
+    "system": "system_instruction",
+    "system_prompt": "system_instruction",
+    "thinking_level": "thinking_config",
+    "thinking_budget": "thinking_config",
+    "include_thoughts": "thinking_config",
+}
+"""Names people use for these settings elsewhere, for hints."""
+
 
 def _check_names(params: Mapping[str, Any], where: str) -> None:
     for name in params:
         if name in GENERATION_PARAMETERS:
             continue
-        close = difflib.get_close_matches(name, sorted(GENERATION_PARAMETERS), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        suggestion = hint(name, GENERATION_PARAMETERS, _SYNONYMS)
         raise UnknownParameterError(
-            f"unknown hyperparameter {name!r} in {where}{hint} "
+            f"unknown hyperparameter {name!r} in {where}{suggestion} "
             "(names are those of google.genai.types.GenerateContentConfig)"
         )
 
@@ -99,7 +111,4 @@ def build_config_part(client: genai.Client, settings: Mapping[str, Any]) -> dict
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise InvalidRequestError(f"invalid hyperparameters: {problems}") from None
-    part = config_to_wire(client, config)
-    if part.get("generationConfig") == {}:
-        del part["generationConfig"]
-    return dict(part)
+    return dict(config_to_wire(client, config))  # `generationConfig: {}` too, as the SDK

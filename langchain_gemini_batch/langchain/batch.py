@@ -3,10 +3,12 @@
 Each input gets what a normal chat-model call gives it: its own callback manager built from
 its own config, `on_chat_model_start` (with the `ls_*` params and its run id), and exactly one
 `on_llm_end` or `on_llm_error`. Between the two, every input that converts cleanly and is not
-in the LLM cache becomes one request (keyed by its index) of one batch job. A request that
-fails, or an input that cannot be converted, fails alone; a job that fails, times out or is
-cancelled fails every input still waiting, and every open run is closed before anything is
-raised.
+in the LLM cache becomes one request (keyed by its index) of one batch job. Inputs are
+validated before anything is paid for: without `return_exceptions`, one input that cannot be
+converted fails the call before any job is created; with it, that input fails alone. A request
+that fails in the job fails alone; a job that fails, times out or is cancelled fails every
+input still waiting, and every open run is closed before anything is raised. A blocked prompt
+is an empty `AIMessage` with `response_metadata["prompt_feedback"]`, as online.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.caches import BaseCache
 from langchain_core.callbacks import AsyncCallbackManager, AsyncCallbackManagerForLLMRun
 from langchain_core.globals import get_llm_cache
-from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.load import dumps
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
@@ -28,29 +30,32 @@ from langchain_core.runnables.config import get_config_list
 from langchain_core.utils.utils import LC_ID_PREFIX
 
 from langchain_gemini_batch._gc import gc_paused
-from langchain_gemini_batch.errors import ResultMismatchError
-from langchain_gemini_batch.langchain.messages import messages_to_lm_input
-from langchain_gemini_batch.langchain.output import output_to_message
+from langchain_gemini_batch.errors import (
+    GeminiBatchError,
+    InvalidRequestError,
+    RequestFailedError,
+    ResultMismatchError,
+)
+from langchain_gemini_batch.langchain._core_compat import (
+    cached_generations,
+    convert_input,
+    format_for_tracing,
+    invocation_params,
+    llm_string,
+    ls_params,
+    normalize_messages,
+    serialized,
+    to_v1_content,
+)
+from langchain_gemini_batch.langchain.generation import call_options
+from langchain_gemini_batch.langchain.messages import to_gemini_contents
+from langchain_gemini_batch.langchain.output import blocked_message, output_to_message
 from langchain_gemini_batch.langchain.settings import (
     CallOptions,
-    batch_wait_options,
+    ChatRuntime,
     ls_structured_output_options,
-    split_call_options,
 )
-from langchain_gemini_batch.schema import LMOutput, Message
-
-if TYPE_CHECKING:
-    from langchain_gemini_batch.chat_models import ChatGeminiBatch
-
-try:  # rewrites image blocks for tracers exactly as BaseChatModel does; cosmetic only
-    from langchain_core.language_models.chat_models import (
-        _format_for_tracing as format_for_tracing,
-    )
-except ImportError:  # pragma: no cover - a future langchain-core
-
-    def format_for_tracing(messages: list[BaseMessage]) -> list[BaseMessage]:
-        return messages
-
+from langchain_gemini_batch.schema import GeminiContents, LMOutput
 
 __all__ = ["BatchOutcome", "as_completed_order", "run_batch"]
 
@@ -68,7 +73,7 @@ class _Slot:
 
     index: int
     messages: list[BaseMessage] | None = None
-    lm_input: list[Message] | None = None
+    lm_input: GeminiContents | None = None
     run: AsyncCallbackManagerForLLMRun | None = None
     cache_prompt: str | None = None
     outcome: AIMessage | BaseException | None = None
@@ -82,12 +87,14 @@ class _Slot:
 class _BatchCall:
     def __init__(
         self,
-        model: ChatGeminiBatch,
+        model: BaseChatModel,
+        runtime: ChatRuntime,
         inputs: Sequence[LanguageModelInput],
         configs: list[RunnableConfig],
         kwargs: dict[str, Any],
     ) -> None:
         self.model = model
+        self.runtime = runtime
         self.configs = configs
         self.slots = [_Slot(index) for index in range(len(inputs))]
         self.inputs = inputs
@@ -96,22 +103,24 @@ class _BatchCall:
         for name in ("ls_structured_output_format", "structured_output_format"):
             self.ls_format = kwargs.pop(name, None) or self.ls_format
         self.kwargs = kwargs  # what LangChain's own code would see (params, cache key)
-        self.options = CallOptions(model=model.model)
+        self.options = CallOptions(model=runtime.chat.model)
 
     async def open_runs(self) -> None:
         model, stop = self.model, self.stop
-        params = model._get_invocation_params(stop=stop, **self.kwargs)
+        params = invocation_params(model, stop, self.kwargs)
         traced = {k: v for k, v in params.items() if k not in _NOT_TRACED}
-        ls_params = model._get_ls_params_with_defaults(stop=stop, **self.kwargs)
+        traced_ls = ls_params(model, stop, self.kwargs)
         start_options = {
             "stop": stop,
             **ls_structured_output_options(self.ls_format),
         }
         for slot, item, config in zip(self.slots, self.inputs, self.configs, strict=True):
             try:
-                slot.messages = model._convert_input(item).to_messages()
-            except Exception as exc:  # a bad input fails alone, before any run opens
-                slot.outcome = exc
+                slot.messages = convert_input(model, item)
+            except (ValueError, TypeError) as exc:  # a bad input fails before any run opens
+                slot.outcome = InvalidRequestError(
+                    f"not a chat model input: {exc}", request_id=slot.request_id
+                )
                 continue
             manager = AsyncCallbackManager.configure(
                 config.get("callbacks"),
@@ -119,12 +128,12 @@ class _BatchCall:
                 model.verbose,
                 config.get("tags"),
                 model.tags,
-                {**(config.get("metadata") or {}), **ls_params},
+                {**(config.get("metadata") or {}), **traced_ls},
                 model.metadata,
                 langsmith_inheritable_metadata=traced,
             )
             runs = await manager.on_chat_model_start(
-                model._serialized,
+                serialized(model),
                 [format_for_tracing(slot.messages)],
                 invocation_params=params,
                 options=start_options,
@@ -142,31 +151,37 @@ class _BatchCall:
             return cache
         global_cache = get_llm_cache()
         if cache is True and global_cache is None:
-            raise ValueError("Asked to cache, but no cache found at `langchain.cache`.")
+            raise InvalidRequestError("Asked to cache, but no cache found at `langchain.cache`.")
         return global_cache
 
-    async def prepare(self) -> dict[str, list[Message]]:
+    async def prepare(self) -> dict[str, GeminiContents]:
         """Convert each waiting input and look it up in the cache; the requests to send."""
-        self.options = split_call_options(self.model.model, self.stop, self.kwargs)
-        invoker = self.model._invoker(self.options.model)
+        self.options = call_options(self.runtime.chat, self.stop, self.kwargs)
+        invoker = self.runtime.invoker_for(self.options)
         invoker.request_builder(self.options.hyperparameters)  # bad settings fail the call
         cache = self._cache()
-        llm_string = self.model._get_llm_string(stop=self.stop, **self.kwargs) if cache else ""
-        requests: dict[str, list[Message]] = {}
+        cache_key = llm_string(self.model, self.stop, self.kwargs) if cache else ""
+        merge_system = self.runtime.chat.convert_system_message_to_human
+        requests: dict[str, GeminiContents] = {}
         for slot in self.waiting():
             assert slot.messages is not None
             try:
-                slot.lm_input = messages_to_lm_input(slot.messages, request_id=slot.request_id)
-            except Exception as exc:
+                slot.lm_input = to_gemini_contents(
+                    normalize_messages(slot.messages),
+                    model=self.options.model,
+                    convert_system_message_to_human=merge_system,
+                    request_id=slot.request_id,
+                )
+            except GeminiBatchError as exc:
                 slot.outcome = exc
                 continue
             if cache is not None:
                 slot.cache_prompt = dumps(
                     [m.model_copy(update={"id": None}) if m.id else m for m in slot.messages]
                 )
-                hit = await cache.alookup(slot.cache_prompt, llm_string)
+                hit = await cache.alookup(slot.cache_prompt, cache_key)
                 if isinstance(hit, list):
-                    generations = self.model._convert_cached_generations(hit)
+                    generations = cached_generations(self.model, hit)
                     slot.outcome = self._finish_message(slot, generations[0].message)
                     continue
             requests[slot.request_id] = slot.lm_input
@@ -175,53 +190,67 @@ class _BatchCall:
     def waiting(self) -> list[_Slot]:
         return [slot for slot in self.slots if slot.outcome is None]
 
+    def first_failure(self) -> Exception | None:
+        """The first input (in input order) that already failed, if any."""
+        for slot in self.slots:
+            if isinstance(slot.outcome, Exception):
+                return slot.outcome
+        return None
+
     def _finish_message(self, slot: _Slot, message: BaseMessage) -> AIMessage:
         assert isinstance(message, AIMessage)
         if message.id is None and slot.run is not None:
             message.id = f"{LC_ID_PREFIX}-{slot.run.run_id}-0"
         if self.model.output_version == "v1":
-            metadata = {**message.response_metadata, "output_version": "v1"}
-            message = message.model_copy(
-                update={"content": message.content_blocks, "response_metadata": metadata}
-            )
+            message = to_v1_content(message)
         return message
 
-    async def submit(self, requests: dict[str, list[Message]]) -> None:
+    def _message(self, result: Any) -> AIMessage | Exception:
+        if isinstance(result, LMOutput):
+            return output_to_message(result, model=self.options.model, batch=True)
+        if isinstance(result, RequestFailedError) and result.prompt_feedback is not None:
+            return blocked_message(result, batch=True)
+        return (
+            result if isinstance(result, Exception) else GeminiBatchError(f"no result: {result!r}")
+        )
+
+    async def submit(self, requests: dict[str, GeminiContents], *, skip_invalid: bool) -> None:
         model = self.model
         if model.rate_limiter:
             await model.rate_limiter.aacquire(blocking=True)
         logger.info("submitting %d of %d inputs as a batch job", len(requests), len(self.slots))
-        invoker = model._invoker(self.options.model)
+        invoker = self.runtime.invoker_for(self.options)
         try:
-            # An input the request builder rejects fails alone (skip_invalid), not the job.
+            # With skip_invalid (return_exceptions) an input the builder rejects fails alone;
+            # without it, the whole call fails before any job is created.
             results: dict[str, Any] = await invoker.batch.invoke(
                 dict(requests),
                 self.options.hyperparameters,
-                skip_invalid=True,
-                **batch_wait_options(model),
+                skip_invalid=skip_invalid,
+                **self.runtime.batch.wait_options(),
             )
             mismatch: ResultMismatchError | None = None
         except ResultMismatchError as exc:  # deliver what matched; the rest fail with it
             results, mismatch = exc.results, exc
         with gc_paused():  # a bulk conversion that makes no reference cycles
             for slot in self.waiting():
-                result = results.get(slot.request_id, mismatch)
-                if isinstance(result, LMOutput):
-                    message = output_to_message(result, model=self.options.model, batch=True)
-                    slot.outcome = self._finish_message(slot, message)
-                else:
-                    slot.outcome = result
+                outcome = self._message(results.get(slot.request_id, mismatch))
+                slot.outcome = (
+                    self._finish_message(slot, outcome)
+                    if isinstance(outcome, AIMessage)
+                    else outcome
+                )
         await self._update_cache()
 
     async def _update_cache(self) -> None:
         cache = self._cache()
         if cache is None:
             return
-        llm_string = self.model._get_llm_string(stop=self.stop, **self.kwargs)
+        cache_key = llm_string(self.model, self.stop, self.kwargs)
         for slot in self.slots:
             if slot.cache_prompt is not None and isinstance(slot.outcome, AIMessage):
                 generation = ChatGeneration(message=slot.outcome)
-                await cache.aupdate(slot.cache_prompt, llm_string, [generation])
+                await cache.aupdate(slot.cache_prompt, cache_key, [generation])
 
     async def close_runs(self) -> None:
         """Close every open run exactly once: `on_llm_end` or `on_llm_error`."""
@@ -234,7 +263,7 @@ class _BatchCall:
                 generation = ChatGeneration(message=outcome)
                 await slot.run.on_llm_end(LLMResult(generations=[[generation]]))
             else:
-                error = outcome if outcome is not None else RuntimeError("no result")
+                error = outcome if outcome is not None else GeminiBatchError("no result")
                 await slot.run.on_llm_error(error, response=LLMResult(generations=[[]]))
 
     def outcomes(self) -> list[BatchOutcome]:
@@ -243,7 +272,7 @@ class _BatchCall:
         for slot in self.slots:
             outcome = slot.outcome
             if not isinstance(outcome, (AIMessage, Exception)):  # pragma: no cover
-                raise RuntimeError(f"input {slot.index} has no outcome: {outcome!r}")
+                raise GeminiBatchError(f"input {slot.index} has no outcome: {outcome!r}")
             outcomes.append(outcome)
         return outcomes
 
@@ -253,7 +282,8 @@ class _BatchCall:
 
 
 async def run_batch(
-    model: ChatGeminiBatch,
+    model: BaseChatModel,
+    runtime: ChatRuntime,
     inputs: Sequence[LanguageModelInput],
     config: RunnableConfig | Sequence[RunnableConfig] | None,
     *,
@@ -263,7 +293,8 @@ async def run_batch(
     """Run `inputs` as one batch job (more only when Google's limits split it).
 
     Args:
-        model: The chat model.
+        model: The chat model (its callbacks, cache, tags, rate limiter, tracing params).
+        runtime: Its settings and invokers.
         inputs: LangChain inputs (strings, message lists, prompt values, ...).
         config: One config for all inputs, or one per input.
         return_exceptions: Return a failed input's exception in its place instead of raising.
@@ -274,18 +305,21 @@ async def run_batch(
 
     Raises:
         Exception: Without `return_exceptions`, the first failure in input order, raised only
-            after every run is closed. `CancelledError` and other `BaseException`s are always
-            re-raised.
+            after every run is closed; an input that cannot be converted is raised before any
+            job is created. `CancelledError` and other `BaseException`s are always re-raised.
     """
     if not inputs:
         return []
     configs = get_config_list(config, len(inputs))
-    call = _BatchCall(model, inputs, configs, dict(kwargs))
+    call = _BatchCall(model, runtime, inputs, configs, dict(kwargs))
     try:
         await call.open_runs()
         requests = await call.prepare()
-        if requests:
-            await call.submit(requests)
+        invalid = None if return_exceptions else call.first_failure()
+        if invalid is not None:  # validate before paying: no job for a call that will fail
+            call.fail_waiting(invalid)
+        elif requests:
+            await call.submit(requests, skip_invalid=return_exceptions)
     except BaseException as exc:  # job-level: every input still waiting fails with it
         call.fail_waiting(exc)
         await call.close_runs()

@@ -1,22 +1,36 @@
-"""LangChain messages to the package's `Message`s (the way back is `langchain_output`).
+"""A LangChain conversation as a Gemini request's `contents` and `systemInstruction`.
 
-Pure functions, no I/O. The inputs accepted are those LangChain chat models accept:
-`SystemMessage`, `HumanMessage`, `AIMessage` (with `tool_calls`), `ToolMessage` and
-`ChatMessage`; string or list content; multimodal blocks in the LangChain v1 standard shape
-(`{"type": "image", "base64": ..., "mime_type": ...}`, `"url"`, `"file_id"`), the v0 shape
-(`{"type": "image", "source_type": "base64", "data": ...}`), OpenAI's (`image_url`, `file`)
-and langchain-google-genai's (`media`). Files are never downloaded: a URL is sent to Gemini as
-`fileData` (Files API URIs, `gs://` and public URLs), data is sent inline.
+`to_gemini_contents` converts the messages exactly as langchain-google-genai 4.4 does
+(`_parse_chat_history` and the helpers around it), so `ChatGeminiBatch` and
+`ChatGoogleGenerativeAI` send the same request for the same conversation:
+
+- the first message, when a `SystemMessage`, is the system instruction; later system
+  messages are appended to it (dropped, with a warning, when there is none);
+- an `AIMessage`'s tool calls become `functionCall` parts (no IDs, with the thought signatures
+  kept in `additional_kwargs` or in `function_call_signature` blocks), followed by one user
+  turn holding the `functionResponse` of each `ToolMessage` answering them, wherever those
+  appear; media blocks in a `ToolMessage` are sent as parts beside its `functionResponse`;
+- a string tool result that is JSON is sent decoded; anything that is not an object is sent
+  as `{"output": ...}`;
+- for Gemini 3+, a function call of the current turn without a thought signature gets
+  Google's documented bypass value;
+- empty human messages are left out, an empty AI turn is sent as an empty text part.
+
+Differences: `ChatMessage`s with a known role are accepted (langchain-google-genai refuses
+them); a conversation with nothing to send, a block that cannot be converted, or a tool result
+whose function cannot be named is an `InvalidRequestError` naming the request, the message and
+the block, before anything is sent. Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
+import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from langchain_core.language_models import is_openai_data_block
 from langchain_core.messages import (
     AIMessage,
     BaseMessage,
@@ -25,277 +39,259 @@ from langchain_core.messages import (
     HumanMessage,
     SystemMessage,
     ToolMessage,
+    is_data_content_block,
 )
 
 from langchain_gemini_batch.errors import InvalidRequestError
+from langchain_gemini_batch.langchain.ai_content import ai_content_parts, provider_kind
+from langchain_gemini_batch.langchain.content_parts import (
+    Part,
+    b64,
+    convert_blocks,
+    decode_signature,
+)
 from langchain_gemini_batch.langchain.output import SIGNATURES_KEY
-from langchain_gemini_batch.schema import (
-    Attachment,
-    Message,
-    MessageContent,
-    MessageRole,
-    Thinking,
-    ToolCall,
-    ToolResult,
-)
+from langchain_gemini_batch.langchain.settings import is_gemini_3_or_later, uses_fixed_sampling
+from langchain_gemini_batch.schema import GeminiContents
 
-__all__ = ["messages_to_lm_input"]
+__all__ = ["SKIP_SIGNATURE", "to_gemini_contents"]
 
-_ROLES = {
-    "system": MessageRole.SYSTEM,
-    "human": MessageRole.USER,
-    "user": MessageRole.USER,
-    "ai": MessageRole.ASSISTANT,
-    "assistant": MessageRole.ASSISTANT,
-    "model": MessageRole.ASSISTANT,
+logger = logging.getLogger("langchain_gemini_batch")
+
+SKIP_SIGNATURE = "skip_thought_signature_validator"
+"""The thought signature Google documents for function calls replayed without their own."""
+
+_CHAT_ROLES: dict[str, type[BaseMessage]] = {
+    "system": SystemMessage,
+    "human": HumanMessage,
+    "user": HumanMessage,
+    "ai": AIMessage,
+    "assistant": AIMessage,
+    "model": AIMessage,
 }
-_MEDIA_TYPES = frozenset({"image", "file", "audio", "video", "media", "text-plain"})
-_TOOL_CALL_BLOCKS = frozenset(
-    {"tool_use", "tool_call", "tool_call_chunk", "function_call", "invalid_tool_call"}
-)
-_FILES_API = "https://generativelanguage.googleapis.com/v1beta/"
 
 
 class _Where:
-    """Names the place of a block in a conversation, for errors."""
+    """Names the request and message a conversion error belongs to."""
 
     def __init__(self, request_id: str | None) -> None:
         self.request_id = request_id
         self.position = ""
-        self.block: int | None = None
 
     def fail(self, message: str) -> InvalidRequestError:
-        block = f", content block {self.block}" if self.block is not None else ""
-        return InvalidRequestError(f"{self.position}{block}: {message}", request_id=self.request_id)
+        return InvalidRequestError(f"{self.position}: {message}", request_id=self.request_id)
 
 
-def _decode_b64(data: str, where: _Where) -> bytes:
-    try:
-        return base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise where.fail("the block's data is not valid base64") from None
+def _as_native(message: BaseMessage, where: _Where) -> BaseMessage:
+    if isinstance(message, ChatMessage):
+        kind = _CHAT_ROLES.get(message.role.lower())
+        if kind is None:
+            raise where.fail(f"unsupported ChatMessage role {message.role!r}")
+        return kind(content=message.content, id=message.id, name=message.name)
+    return message
 
 
-def _attachment_from_url(url: str, mime_type: str | None, where: _Where) -> Attachment:
-    try:
-        if url.startswith("data:"):
-            return Attachment.from_data_url(url)
-        if url.startswith("files/"):  # a Files API name; Gemini wants the file's URI
-            url = _FILES_API + url
-        return Attachment.from_url(url, mime_type)
-    except ValueError as exc:
-        raise where.fail(str(exc)) from None
+def _tool_result_parts(
+    message: ToolMessage | FunctionMessage, name: str | None, model: str | None
+) -> list[Part]:
+    """Media blocks of a tool message, then its `functionResponse` (lcgg's shape)."""
+    name = message.name or name or message.additional_kwargs.get("name")
+    if not name:
+        raise ValueError("the tool result's function has no name (no matching tool call)")
+    parts: list[Part] = []
+    response: Any
+    if isinstance(message.content, list):
+        media = [
+            b
+            for b in message.content
+            if isinstance(b, dict) and (is_data_content_block(b) or is_openai_data_block(b))
+        ]
+        parts.extend(convert_blocks(media, model))
+        response = [b for b in message.content if not any(b is m for m in media)]
+    else:
+        try:
+            response = json.loads(message.content)
+        except json.JSONDecodeError:
+            response = message.content
+    wrapped = response if isinstance(response, dict) else {"output": response}
+    parts.append({"functionResponse": {"name": name, "response": wrapped}})
+    return parts
 
 
-def _openai_file(block: Mapping[str, Any], where: _Where) -> Attachment:
-    file = block.get("file") or {}
-    filename = file.get("filename")
-    if file.get("file_data"):
-        data = str(file["file_data"])
-        if data.startswith("data:"):
-            attachment = _attachment_from_url(data, None, where)
-            return attachment.model_copy(update={"filename": filename})
-        mime = block.get("mime_type") or "application/pdf"
-        return Attachment(data=_decode_b64(data, where), mime_type=mime, filename=filename)
-    if file.get("file_id"):
-        return _attachment_from_url(str(file["file_id"]), block.get("mime_type"), where)
-    raise where.fail("an OpenAI 'file' block needs file.file_data or file.file_id")
+def _tool_responses(
+    tool_messages: Sequence[ToolMessage], ai_message: AIMessage, model: str | None
+) -> list[Part]:
+    """The answers to an AI message's tool calls, in the order the tool messages came."""
+    waiting = {call["id"]: call for call in ai_message.tool_calls}
+    parts: list[Part] = []
+    for message in tool_messages:
+        if not waiting:
+            break
+        call = waiting.pop(message.tool_call_id, None)
+        if call is not None:
+            parts.extend(_tool_result_parts(message, call.get("name"), model))
+    return parts
 
 
-def _media(block: Mapping[str, Any], where: _Where) -> Attachment:
-    """An image/file/audio/video block in any of the supported shapes."""
-    if isinstance(block.get("file"), Mapping):
-        return _openai_file(block, where)
-    mime = block.get("mime_type")
-    name = block.get("filename") or (block.get("extras") or {}).get("filename")
-    source = block.get("source_type")
-    if block.get("type") == "text-plain" and isinstance(block.get("text"), str):
-        return Attachment(data=block["text"].encode(), mime_type=mime or "text/plain")
-    raw = block.get("base64") if "base64" in block else block.get("data")
-    if raw is not None and source in (None, "base64"):
-        if isinstance(raw, bytes):
-            data = raw
-        elif str(raw).startswith("data:"):
-            return _attachment_from_url(str(raw), None, where)
-        else:
-            data = _decode_b64(str(raw), where)
-        if not mime:
-            raise where.fail(f"a {block.get('type')!r} block with base64 data needs mime_type")
-        return Attachment(data=data, mime_type=mime, filename=name)
-    url = block.get("url") or block.get("file_uri")
-    if url is None and source in ("url", "id"):
-        url = block.get("url") or block.get("id")
-    if url is None:
-        url = block.get("file_id")
-    if url is None:
-        raise where.fail(
-            f"a {block.get('type')!r} block needs base64 data, a url or a file_id "
-            f"(keys given: {sorted(block)})"
-        )
-    return _attachment_from_url(str(url), mime, where)
+def _indexed_signatures(message: AIMessage) -> dict[int, Any]:
+    """Legacy `function_call_signature` blocks, by the index of the tool call they sign."""
+    if provider_kind(message.response_metadata.get("model_provider")) == "foreign":
+        return {}
+    if not isinstance(message.content, list):
+        return {}
+    signatures: dict[int, Any] = {}
+    ordinal = 0
+    for block in message.content:
+        if not isinstance(block, Mapping) or block.get("type") != "function_call_signature":
+            continue
+        signature = block.get("signature")
+        if not isinstance(signature, (str, bytes)) or not signature:
+            continue
+        index = block.get("index", ordinal)
+        ordinal += 1
+        if isinstance(index, int):
+            signatures[index] = signature
+    return signatures
 
 
-def _image_url(block: Mapping[str, Any], where: _Where) -> Attachment:
-    value = block.get("image_url")
-    url = value.get("url") if isinstance(value, Mapping) else value
-    if not isinstance(url, str) or not url:
-        raise where.fail("an 'image_url' block needs image_url.url")
-    return _attachment_from_url(url, None, where)
-
-
-def _signature(value: object) -> bytes | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _thinking(block: Mapping[str, Any]) -> Thinking | None:
-    text = block.get("thinking") if block.get("type") == "thinking" else block.get("reasoning")
-    if not isinstance(text, str) or not text:
-        return None
-    signature = block.get("signature") or (block.get("extras") or {}).get("signature")
-    return Thinking(thinking=text, signature=_signature(signature))
-
-
-def _block(block: object, role: MessageRole, where: _Where) -> MessageContent | None:
-    """One content block as `MessageContent`, or `None` when it carries nothing to send."""
-    if isinstance(block, str):
-        return block or None
-    if not isinstance(block, Mapping):
-        raise where.fail(f"a content block must be a str or a dict, got {type(block).__name__}")
-    kind = block.get("type")
-    if kind == "text" or (kind is None and "text" in block):
-        return str(block.get("text") or "") or None
-    if kind == "image_url":
-        return _image_url(block, where)
-    if kind in _MEDIA_TYPES:
-        return _media(block, where)
-    if kind in ("thinking", "reasoning") and role is MessageRole.ASSISTANT:
-        return _thinking(block)
-    if kind in _TOOL_CALL_BLOCKS and role is MessageRole.ASSISTANT:
-        return None  # AIMessage.tool_calls is the source of truth for calls
-    raise where.fail(
-        f"unsupported content block type {kind!r} in a {role.value} message (supported: text, "
-        "image_url, image, file, audio, video, media, text-plain"
-        + (", thinking, reasoning)" if role is MessageRole.ASSISTANT else ")")
-    )
-
-
-def _contents(message: BaseMessage, role: MessageRole, where: _Where) -> list[MessageContent]:
-    content = message.content
-    blocks: Sequence[object] = [content] if isinstance(content, str) else content
-    converted = []
-    for index, block in enumerate(blocks):
-        where.block = index if not isinstance(content, str) else None
-        if item := _block(block, role, where):
-            converted.append(item)
-    where.block = None
-    return converted
-
-
-def _assistant(message: AIMessage, where: _Where) -> list[MessageContent]:
-    contents = _contents(message, MessageRole.ASSISTANT, where)
-    signatures = message.additional_kwargs.get(SIGNATURES_KEY) or {}
+def _call_parts(message: AIMessage) -> list[Part]:
+    signatures: Mapping[Any, Any] = message.additional_kwargs.get(SIGNATURES_KEY, {})
+    indexed = _indexed_signatures(message)
+    parts: list[Part] = []
     for index, call in enumerate(message.tool_calls):
-        call_id = call.get("id") or f"call_{index}"
-        contents.append(
-            ToolCall(
-                id=call_id,
-                name=call["name"],
-                args=dict(call["args"]),
-                signature=_signature(signatures.get(call_id)),
+        part: Part = {"functionCall": {"args": call["args"], "name": call["name"]}}
+        signature = decode_signature(signatures.get(call.get("id")) or indexed.get(index))
+        if signature:
+            part["thoughtSignature"] = b64(signature) if isinstance(signature, bytes) else signature
+        parts.append(part)
+    return parts
+
+
+def _ai_parts(message: AIMessage, model: str | None) -> list[Part]:
+    if raw := message.additional_kwargs.get("function_call"):
+        return [{"functionCall": {"args": json.loads(raw["arguments"]), "name": raw["name"]}}]
+    return ai_content_parts(message, model, exclude_function_calls=False)
+
+
+def _patch_signatures(contents: list[dict[str, Any]]) -> None:
+    """Gemini 3+: sign the first function call of each model turn since the last user text."""
+    start = 0
+    for index in range(len(contents) - 1, -1, -1):
+        content = contents[index]
+        if content["role"] != "user":
+            continue
+        parts = content["parts"]
+        answered = any("functionResponse" in p for p in parts)
+        if any(p.get("text") or p.get("inlineData") for p in parts) and not answered:
+            start = index + 1
+            break
+    for content in contents[start:]:
+        if content["role"] != "model":
+            continue
+        calls = [p for p in content["parts"] if "functionCall" in p]
+        if calls and not calls[0].get("thoughtSignature"):
+            calls[0]["thoughtSignature"] = SKIP_SIGNATURE
+
+
+def _kept(messages: Sequence[BaseMessage], where: _Where) -> list[BaseMessage]:
+    kept = []
+    for position, message in enumerate(messages):
+        where.position = f"message {position} ({message.type})"
+        if isinstance(message, HumanMessage) and not message.content:
+            warnings.warn(
+                "HumanMessage with empty content was removed to prevent API error", stacklevel=4
             )
-        )
-    return contents
+            continue
+        kept.append(_as_native(message, where))
+    return kept
 
 
-def _tool_output(message: ToolMessage | FunctionMessage, where: _Where) -> Any:
-    content = message.content
-    if not isinstance(content, str):
-        texts = []
-        for block in content:
-            text = block if isinstance(block, str) else None
-            if isinstance(block, Mapping) and block.get("type", "text") == "text":
-                text = str(block.get("text", ""))
-            if text is None:
-                raise where.fail("tool messages may hold text only")
-            texts.append(text)
-        content = "".join(texts)
-    output: Any = content
-    try:
-        decoded = json.loads(content)
-    except ValueError:
-        decoded = None
-    if isinstance(decoded, (dict, list)):
-        output = decoded
-    if getattr(message, "status", "success") == "error":
-        return {"error": output}
-    return output
+def _history(
+    messages: list[BaseMessage], model: str | None, merge_system: bool, where: _Where
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    system: dict[str, Any] | None = None
+    contents: list[dict[str, Any]] = []
+    tool_messages = [m for m in messages if isinstance(m, ToolMessage)]
+    others = [(i, m) for i, m in enumerate(messages) if not isinstance(m, ToolMessage)]
+    for index, (position, message) in enumerate(others):
+        where.position = f"message {position} ({message.type})"
+        if isinstance(message, SystemMessage):
+            parts = convert_blocks(message.content, model)
+            if index == 0:
+                system = {"parts": parts}
+            elif system is not None:
+                system["parts"].extend(parts)
+            else:
+                logger.warning(
+                    "%s is not first and there is no system instruction; left out", where.position
+                )
+            continue
+        if isinstance(message, AIMessage) and message.tool_calls:
+            parts = ai_content_parts(message, model, exclude_function_calls=True)
+            contents.append({"parts": parts + _call_parts(message), "role": "model"})
+            if answers := _tool_responses(tool_messages, message, model):
+                contents.append({"parts": answers, "role": "user"})
+            continue
+        if isinstance(message, AIMessage):
+            role, parts = "model", _ai_parts(message, model)
+        elif isinstance(message, HumanMessage):
+            role, parts = "user", convert_blocks(message.content, model)
+            if index == 1 and merge_system and system is not None:
+                parts, system = list(system["parts"]) + parts, None
+        elif isinstance(message, FunctionMessage):
+            role, parts = "user", _tool_result_parts(message, None, model)
+        else:
+            raise where.fail(f"unsupported message type {type(message).__name__}")
+        if role == "model" and not parts:
+            parts = [{"text": ""}]
+        contents.append({"parts": parts, "role": role})
+    return system, contents
 
 
-def _system(message: BaseMessage, where: _Where) -> list[MessageContent]:
-    contents = _contents(message, MessageRole.SYSTEM, where)
-    if any(not isinstance(item, str) for item in contents):
-        raise where.fail("a system message may hold text only")
-    return contents
-
-
-def messages_to_lm_input(
-    messages: Sequence[BaseMessage], *, request_id: str | None = None
-) -> list[Message]:
-    """Convert a LangChain conversation into the package's `Message`s.
-
-    Consecutive `ToolMessage`s become one user turn (Gemini wants every function response of
-    a turn together). Empty messages (e.g. an `AIMessage` with no content) are left out.
+def to_gemini_contents(
+    messages: Sequence[BaseMessage],
+    *,
+    model: str,
+    convert_system_message_to_human: bool = False,
+    request_id: str | None = None,
+) -> GeminiContents:
+    """Convert a LangChain conversation into a Gemini request's contents.
 
     Args:
-        messages: The conversation.
+        messages: The conversation (normalized by LangChain, as `BaseChatModel` does).
+        model: The model; Gemini 3+ and fixed-sampling models have rules of their own.
+        convert_system_message_to_human: Merge a leading system message into the first
+            human message (deprecated, as in langchain-google-genai).
         request_id: Named in errors (the batch request this conversation belongs to).
 
-    Returns:
-        The messages, ready to be an `LMInput`.
-
     Raises:
-        InvalidRequestError: A message type, role or content block is not supported; the
-            message says which message and which block.
+        InvalidRequestError: A message or block cannot be converted, the conversation has
+            nothing to send, or a fixed-sampling model is given a prefilled model turn.
     """
+    if convert_system_message_to_human:
+        warnings.warn(
+            "The 'convert_system_message_to_human' parameter is deprecated and will be removed "
+            "in a future version. Use system instructions instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
     where = _Where(request_id)
-    converted: list[Message] = []
-    for index, message in enumerate(messages):
-        where.position = f"message {index} ({message.type})"
-        role: MessageRole
-        if isinstance(message, (ToolMessage, FunctionMessage)):
-            call_id = message.tool_call_id if isinstance(message, ToolMessage) else message.name
-            result = ToolResult(
-                id=call_id, output=_tool_output(message, where), name=message.name or None
-            )
-            previous = converted[-1] if converted else None
-            if previous and previous.contents and isinstance(previous.contents[-1], ToolResult):
-                converted[-1] = Message.user([*previous.contents, result])
-            else:
-                converted.append(Message.user(result))
-            continue
-        if isinstance(message, SystemMessage):
-            role, contents = MessageRole.SYSTEM, _system(message, where)
-        elif isinstance(message, HumanMessage):
-            role, contents = MessageRole.USER, _contents(message, MessageRole.USER, where)
-        elif isinstance(message, AIMessage):
-            role, contents = MessageRole.ASSISTANT, _assistant(message, where)
-        elif isinstance(message, ChatMessage) and message.role.lower() in _ROLES:
-            role = _ROLES[message.role.lower()]
-            contents = (
-                _system(message, where)
-                if role is MessageRole.SYSTEM
-                else (_contents(message, role, where))
-            )
-        else:
-            raise where.fail(
-                f"unsupported message type {type(message).__name__}"
-                + (f" with role {message.role!r}" if isinstance(message, ChatMessage) else "")
-            )
-        if contents:
-            converted.append(Message(role=role, contents=contents))
-    return converted
+    kept = _kept(messages, where)
+    try:
+        system, contents = _history(kept, model, convert_system_message_to_human, where)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        if isinstance(exc, InvalidRequestError):
+            raise
+        raise where.fail(str(exc)) from None
+    if not contents:
+        where.position = "the conversation"
+        raise where.fail("has no user or assistant message to send")
+    if uses_fixed_sampling(model) and contents[-1]["role"] == "model":
+        where.position = "the conversation"
+        raise where.fail(
+            f"Model '{model}' does not support model prefilling. The final request turn must "
+            "be a user message or a function response."
+        )
+    if is_gemini_3_or_later(model):
+        _patch_signatures(contents)
+    return GeminiContents._trusted({"contents": contents, "system_instruction": system})

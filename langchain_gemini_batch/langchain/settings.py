@@ -1,48 +1,154 @@
-"""`ChatGeminiBatch` settings and LangChain call options, as Gemini hyperparameters.
+"""Frozen settings objects the LangChain helpers read, and the invoker cache.
 
-The chat model's fields become an invoker's default hyperparameters (`cached_invoker`).
-
-LangChain hands a chat model keyword arguments that are not for the provider: `stop`,
-`ls_structured_output_format` (tracing only), and the LangChain spellings `max_tokens`,
-`tools` (LangChain tools) and `tool_choice`. `split_call_options` takes those out and
-translates them; every other name must be a `GenerateContentConfig` field, and the invoker
-rejects unknown ones (`UnknownParameterError`, with a suggestion) before anything is sent.
+`ChatSettings` holds the generation fields of `ChatGeminiBatch` (those it shares with
+`ChatGoogleGenerativeAI`); `ClientSettings` what the HTTP client is built from; `BatchSettings`
+how a batch job is waited for. The helpers (`generation.call_options`, `batch.run_batch`,
+`online`) take these instead of reaching into the chat model, so they import nothing from it.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from google.genai import types
 from langchain_core.utils.function_calling import convert_to_json_schema
+from pydantic import SecretStr
 
 from langchain_gemini_batch.batch._plan import BatchLimits
 from langchain_gemini_batch.batch.base import PollingPolicy
-from langchain_gemini_batch.errors import UnknownParameterError
 from langchain_gemini_batch.invoker import GoogleLMInvoker
-from langchain_gemini_batch.langchain.tools import (
-    function_names,
-    tool_choice_to_config,
-    tools_to_gemini,
-)
-
-if TYPE_CHECKING:
-    from langchain_gemini_batch.chat_models import ChatGeminiBatch
 
 __all__ = [
+    "BatchSettings",
     "CallOptions",
-    "batch_wait_options",
+    "ChatRuntime",
+    "ChatSettings",
+    "ClientSettings",
     "cached_invoker",
+    "is_gemini_3_or_later",
     "ls_structured_output_options",
-    "model_hyperparameters",
-    "reject_unknown_arguments",
-    "split_call_options",
+    "normalize_model_name",
+    "uses_fixed_sampling",
 ]
 
-_TRACING_ONLY = ("ls_structured_output_format", "structured_output_format")
-_LANGCHAIN_ONLY = ("stream",)
+_FIXED_SAMPLING_MODELS = frozenset({"gemini-3.5-flash-lite", "gemini-3.6-flash"})
+"""Models that ignore sampling settings and refuse a prefilled model turn (lcgg's list)."""
+_MAJOR = re.compile(r"gemini-(\d+)")
+
+
+def normalize_model_name(model: str | None) -> str:
+    """`models/gemini-2.5-flash` or `eu.gemini-2.5-flash` as `gemini-2.5-flash` (lower case)."""
+    if not model:
+        return ""
+    name = model.lower().rsplit("/", 1)[-1]
+    return re.sub(r"^[a-z]{2,}\.(?=(?:gemini|gemma)-)", "", name)
+
+
+def is_gemini_3_or_later(model: str | None) -> bool:
+    """Whether the model is Gemini 3 or later (list content, thought-signature rules)."""
+    return any(int(major) >= 3 for major in _MAJOR.findall(normalize_model_name(model)))
+
+
+def uses_fixed_sampling(model: str | None) -> bool:
+    """Whether the model ignores `temperature`/`top_k`/`top_p` and refuses model prefills."""
+    name = re.sub(r"-\d{3}$", "", normalize_model_name(model))
+    return bool(name) and name in _FIXED_SAMPLING_MODELS
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """The chat model's generation fields (see `fields.GeminiChatFields` for each)."""
+
+    model: str
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_output_tokens: int | None = None
+    n: int = 1
+    stop: tuple[str, ...] | None = None
+    seed: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    response_modalities: tuple[Any, ...] | None = None
+    media_resolution: Any = None
+    image_config: Mapping[str, Any] | None = None
+    thinking_budget: int | None = None
+    include_thoughts: bool | None = None
+    reasoning_effort: str | None = None
+    thinking_config: Mapping[str, Any] | None = None
+    safety_settings: Mapping[Any, Any] | list[Any] | None = None
+    response_mime_type: str | None = None
+    response_schema: Mapping[str, Any] | None = None
+    response_json_schema: Mapping[str, Any] | None = None
+    response_logprobs: bool | None = None
+    logprobs: int | None = None
+    cached_content: str | None = None
+    labels: Mapping[str, str] | None = None
+    model_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    convert_system_message_to_human: bool = False
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """What the HTTP client of an invoker is built from (one invoker per distinct value)."""
+
+    api_key: SecretStr | None
+    base_url: str | None = None
+    api_version: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    client_args: tuple[tuple[str, Any], ...] = ()
+    timeout: float | None = None
+    max_retries: int = 6
+    limits: BatchLimits = field(default_factory=BatchLimits)
+    uses_vertexai: bool = False
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """A hashable key for the invoker cache (client arguments by their repr)."""
+        return (
+            self.api_key,
+            self.base_url,
+            self.api_version,
+            self.headers,
+            repr(self.client_args),
+            self.timeout,
+            self.max_retries,
+            self.limits,
+        )
+
+    def http_options(self) -> types.HttpOptions | None:
+        """The extra SDK `HttpOptions` (API version, headers, client arguments), if any."""
+        options: dict[str, Any] = {}
+        if self.api_version:
+            options["api_version"] = self.api_version
+        if self.headers:
+            options["headers"] = dict(self.headers)
+        if self.client_args:
+            options["client_args"] = dict(self.client_args)
+            options["async_client_args"] = dict(self.client_args)
+        return types.HttpOptions(**options) if options else None
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """How a batch job is named and waited for (the chat model's `batch_*` fields)."""
+
+    display_name: str | None = None
+    polling: PollingPolicy = field(default_factory=PollingPolicy)
+    max_wait: float | None = None
+    cancel_on_exit: bool = True
+    invoke_via_batch: bool = False
+
+    def wait_options(self) -> dict[str, Any]:
+        """`display_name`, `polling`, `max_wait` and `cancel_on_exit` for `batch.invoke`."""
+        return {
+            "display_name": self.display_name,
+            "polling": self.polling,
+            "max_wait": self.max_wait,
+            "cancel_on_exit": self.cancel_on_exit,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,58 +158,34 @@ class CallOptions:
     Attributes:
         model: The model to call (`kwargs["model"]` overrides the chat model's).
         stop: Stop sequences given to this call (`None` when not given).
-        hyperparameters: Gemini settings for this call, over the chat model's defaults.
+        hyperparameters: Every `GenerateContentConfig` field the request carries.
+        timeout: A per-call HTTP timeout (`timeout=` at call time), else `None`.
+        max_retries: Per-call retries (`max_retries=` at call time), else `None`.
         ls_structured_output_format: What `with_structured_output` asked for (traces only).
     """
 
     model: str
     stop: list[str] | None = None
     hyperparameters: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None
+    max_retries: int | None = None
     ls_structured_output_format: dict[str, Any] | None = None
 
 
-def split_call_options(
-    default_model: str, stop: list[str] | None, kwargs: Mapping[str, Any]
-) -> CallOptions:
-    """Sort a call's keyword arguments into the model, stop sequences and hyperparameters.
+@dataclass(frozen=True)
+class ChatRuntime:
+    """What the batch and online paths read from the chat model, frozen for one call.
 
-    Args:
-        default_model: The chat model's `model`.
-        stop: The call's `stop` argument (a `stop` in `kwargs` is used when this is `None`).
-        kwargs: The call's other keyword arguments, unchanged.
-
-    Returns:
-        The sorted options; `stop`, `max_tokens`, `tools` and `tool_choice` become
-        `stop_sequences`, `max_output_tokens`, Gemini `tools` and `tool_config`.
-
-    Raises:
-        ValueError: A tool or `tool_choice` cannot be converted.
+    Attributes:
+        chat: The generation settings.
+        batch: How batch jobs are named and waited for.
+        invoker_for: The invoker for a call's options (model, per-call timeout and retries);
+            raises `BackendNotSupportedError` when the model asks for Vertex AI.
     """
-    options = dict(kwargs)
-    ls_format = None
-    for name in _TRACING_ONLY:
-        ls_format = options.pop(name, None) or ls_format
-    for name in _LANGCHAIN_ONLY:
-        options.pop(name, None)
-    model = options.pop("model", None) or default_model
-    call_stop = options.pop("stop", None)
-    stop = stop if stop is not None else call_stop
-    if stop:
-        options["stop_sequences"] = list(stop)
-    if "max_tokens" in options:
-        options["max_output_tokens"] = options.pop("max_tokens")
-    if options.get("tools") is not None:
-        options["tools"] = tools_to_gemini(options["tools"])
-    tool_choice = options.pop("tool_choice", None)
-    if tool_choice is not None:
-        names = function_names(options.get("tools") or [])
-        options["tool_config"] = tool_choice_to_config(tool_choice, names)
-    return CallOptions(
-        model=str(model),
-        stop=list(stop) if stop is not None else None,
-        hyperparameters=options,
-        ls_structured_output_format=ls_format,
-    )
+
+    chat: ChatSettings
+    batch: BatchSettings
+    invoker_for: Callable[[CallOptions], GoogleLMInvoker]
 
 
 def ls_structured_output_options(ls_format: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -118,74 +200,25 @@ def ls_structured_output_options(ls_format: Mapping[str, Any] | None) -> dict[st
     return {"ls_structured_output_format": {"kwargs": kwargs, "schema": schema}}
 
 
-def model_hyperparameters(model: ChatGeminiBatch) -> dict[str, Any]:
-    """The chat model's generation fields as Gemini hyperparameters (unset ones left out)."""
-    thinking = {
-        "thinking_budget": model.thinking_budget,
-        "include_thoughts": model.include_thoughts,
-        "thinking_level": model.thinking_level,
-    }
-    settings = {
-        "temperature": model.temperature,
-        "top_p": model.top_p,
-        "top_k": model.top_k,
-        "max_output_tokens": model.max_output_tokens,
-        "stop_sequences": list(model.stop) if model.stop else None,
-        "safety_settings": model.safety_settings,
-        "cached_content": model.cached_content,
-        "thinking_config": {k: v for k, v in thinking.items() if v is not None} or None,
-    }
-    return {k: v for k, v in settings.items() if v is not None}
-
-
 def cached_invoker(
-    model: ChatGeminiBatch, cache: dict[tuple[Any, ...], GoogleLMInvoker], name: str
+    cache: dict[tuple[Any, ...], GoogleLMInvoker], model: str, client: ClientSettings
 ) -> GoogleLMInvoker:
-    """The invoker for model `name` with the chat model's settings, from `cache` or new.
+    """The invoker for `model` with these client settings, from `cache` or new.
 
     Keyed by every setting it is built from, so a `model_copy(update=...)` (which shares the
     cache) or a field changed after construction gets a fresh invoker. Builds no client.
     """
-    settings = model_hyperparameters(model)
-    limits = BatchLimits(inline_max_bytes=model.batch_inline_max_bytes)
-    key: tuple[Any, ...] = (name, repr(settings), model.google_api_key, model.base_url)
-    key += (model.timeout, model.max_retries, limits)
+    key: tuple[Any, ...] = (model, *client.cache_key())
     invoker = cache.get(key)
     if invoker is None:
         invoker = GoogleLMInvoker(
-            name,
-            model.google_api_key,
-            default_hyperparameters=settings,
-            base_url=model.base_url,
-            timeout=model.timeout,
-            max_retries=model.max_retries,
-            batch_limits=limits,
+            model,
+            client.api_key,
+            base_url=client.base_url,
+            timeout=client.timeout,
+            max_retries=client.max_retries,
+            batch_limits=client.limits,
+            http_options=client.http_options(),
         )
         invoker = cache.setdefault(key, invoker)
     return invoker
-
-
-def batch_wait_options(model: ChatGeminiBatch) -> dict[str, Any]:
-    """`display_name`, `polling`, `max_wait` and `cancel_on_exit` for `batch.invoke`."""
-    return {
-        "display_name": model.batch_display_name,
-        "polling": PollingPolicy(model.batch_poll_interval, model.batch_poll_max_interval),
-        "max_wait": model.batch_timeout,
-        "cancel_on_exit": model.batch_cancel_on_exit,
-    }
-
-
-def reject_unknown_arguments(cls: type[ChatGeminiBatch], values: Any) -> Any:
-    """Raise `UnknownParameterError` (naming the closest field) for an unknown argument.
-
-    Pydantic would otherwise drop it silently, turning a typo into a default.
-    """
-    if isinstance(values, dict):
-        fields = cls.model_fields
-        known = set(fields) | {f.alias for f in fields.values() if f.alias}
-        for name in values:
-            if name not in known:
-                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise UnknownParameterError(f"unknown {cls.__name__} argument {name!r}{hint}")
-    return values

@@ -1,147 +1,194 @@
-"""LangChain tools to Gemini `tools`, and LangChain `tool_choice` to Gemini `tool_config`.
+"""`bind_tools`, `tool_choice` and `tool_config` with langchain-google-genai's semantics.
 
-Pure functions, no I/O. Anything `bind_tools` accepts in LangChain (a `BaseTool`, a Python
-function, a pydantic class, a `TypedDict`, an OpenAI tool or function dict, a JSON schema)
-becomes a Gemini function declaration through `convert_to_openai_tool`, written as
-`{"name", "description", "parameters_json_schema"}`. Dicts that already are Gemini tools
-(`function_declarations`, `google_search`, `code_execution`, `url_context`, ...) pass
-through unchanged, so built-in tools can be mixed with functions.
+Pure functions, no I/O. `bind_payload` is what `bind_tools` binds (OpenAI-format dicts, or
+plain dicts of google-genai `Tool`s when a tool is Gemini-native, as langchain-google-genai
+binds them); `format_tools` turns a call's `tools` / `functions` into google-genai `Tool`s
+(`function_declarations.convert_to_genai_tools`); `tool_config_for` merges `tool_choice` with a
+`tool_config` into the `ToolConfig` that is sent. Every function mirrors its namesake in
+`langchain_google_genai.chat_models`, so the same bindings send the same request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_core.tools import BaseTool
+from google.genai import types
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-__all__ = ["GeminiTool", "function_names", "tool_choice_to_config", "tools_to_gemini"]
+from langchain_gemini_batch.errors import InvalidRequestError
+from langchain_gemini_batch.langchain.function_declarations import convert_to_genai_tools
 
-GeminiTool = dict[str, Any]
-"""A Gemini `Tool` as a plain dict (the shape `GenerateContentConfig.tools` accepts)."""
+__all__ = [
+    "ToolChoice",
+    "bind_payload",
+    "format_tools",
+    "tool_choice_to_tool_config",
+    "tool_config_for",
+    "tool_name",
+    "tool_to_dict",
+]
 
-_GEMINI_TOOL_KEYS = frozenset(
-    {
-        "function_declarations",
-        "functionDeclarations",
-        "google_search",
-        "googleSearch",
-        "google_search_retrieval",
-        "googleSearchRetrieval",
-        "code_execution",
-        "codeExecution",
-        "url_context",
-        "urlContext",
-        "file_search",
-        "fileSearch",
-        "google_maps",
-        "googleMaps",
-        "computer_use",
-        "computerUse",
-    }
-)
-_ANY = ("any", "required")
+ToolChoice = str | bool | Mapping[str, Any] | Sequence[str]
+"""`"auto"`, `"any"`/`"required"`/`True`, `"none"`, a function name, a list of names, or a
+`FunctionCallingConfig`-shaped dict."""
+
+_CODE_EXECUTION = types.Tool(code_execution=types.ToolCodeExecution())
 
 
-def _is_gemini_tool(tool: object) -> bool:
-    return isinstance(tool, Mapping) and bool(tool) and set(tool) <= _GEMINI_TOOL_KEYS
+def _invalid(message: str) -> InvalidRequestError:
+    return InvalidRequestError(message)
 
 
-def _declaration(tool: Mapping[str, Any] | type | Callable[..., Any] | BaseTool) -> GeminiTool:
-    function = convert_to_openai_tool(tool)["function"]
-    declaration: GeminiTool = {"name": function["name"]}
-    if function.get("description"):
-        declaration["description"] = function["description"]
-    parameters = function.get("parameters")
-    if parameters and parameters.get("properties"):
-        declaration["parameters_json_schema"] = parameters
-    return declaration
+def tool_to_dict(tool: types.Tool) -> dict[str, Any]:
+    """A `Tool` as the plain nested dict langchain-google-genai binds (`model_dump`, deep)."""
+
+    def plain(raw: Any) -> Any:
+        if isinstance(raw, list):
+            return [plain(v) for v in raw]
+        if isinstance(raw, dict):
+            return {k: plain(v) for k, v in raw.items()}
+        if hasattr(raw, "__dict__"):
+            return plain(raw.__dict__)
+        return raw
+
+    result: dict[str, Any] = plain(tool.model_dump())
+    return result
 
 
-def tools_to_gemini(
-    tools: Sequence[Mapping[str, Any] | type | Callable[..., Any] | BaseTool],
-) -> list[GeminiTool]:
-    """Convert LangChain tools into Gemini `tools`.
-
-    Functions are collected into one `{"function_declarations": [...]}` tool, placed first;
-    Gemini-shaped tool dicts follow unchanged.
-
-    Args:
-        tools: What `bind_tools` was given.
-
-    Returns:
-        The value of the `tools` hyperparameter.
+def bind_payload(tools: Sequence[Any]) -> list[Any]:
+    """What `bind_tools` binds as `tools`: OpenAI tool dicts, else plain `Tool` dicts.
 
     Raises:
-        ValueError: A tool cannot be converted (LangChain's message names it).
+        InvalidRequestError: A tool cannot be converted.
     """
-    declarations: list[GeminiTool] = []
-    native: list[GeminiTool] = []
-    for tool in tools:
-        if _is_gemini_tool(tool):
-            assert isinstance(tool, Mapping)
-            native.append(dict(tool))
-        else:
-            declarations.append(_declaration(tool))
-    functions = [{"function_declarations": declarations}] if declarations else []
-    return functions + native
+    try:
+        return [convert_to_openai_tool(tool) for tool in tools]
+    except Exception:  # Gemini-native tools: converted as lcgg does
+        try:
+            return [tool_to_dict(tool) for tool in convert_to_genai_tools(list(tools))]
+        except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError) as exc:
+            raise _invalid(f"cannot convert the tools: {exc}") from None
 
 
-def function_names(tools: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The names of every function declared in Gemini `tools`."""
-    names = []
+def format_tools(
+    tools: Sequence[Any] | None, functions: Sequence[Any] | None = None
+) -> list[types.Tool] | None:
+    """The `Tool`s sent for a call's `tools` (or legacy `functions`).
+
+    Raises:
+        InvalidRequestError: A tool cannot be converted.
+    """
+    if tools is not None and list(tools) == [_CODE_EXECUTION]:
+        return list(tools)
+    try:
+        if tools:
+            return convert_to_genai_tools(tools)
+        if functions:
+            return convert_to_genai_tools(functions)
+    except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError) as exc:
+        raise _invalid(f"cannot convert the tools: {exc}") from None
+    return None
+
+
+def _function_names(tools: Sequence[types.Tool]) -> list[str]:
+    names: list[str] = []
     for tool in tools:
-        for declaration in tool.get("function_declarations") or tool.get(
-            "functionDeclarations", []
-        ):
-            names.append(str(declaration["name"]))
+        if tool.function_declarations:
+            names.extend(str(f.name) for f in tool.function_declarations)
     return names
 
 
-def tool_choice_to_config(
-    tool_choice: str | bool | Mapping[str, Any] | Sequence[str],
-    names: Sequence[str] = (),
-) -> dict[str, Any]:
-    """Convert a LangChain `tool_choice` into a Gemini `tool_config`.
+def tool_choice_to_tool_config(choice: ToolChoice, names: Sequence[str]) -> types.ToolConfig:
+    """A LangChain `tool_choice` as Gemini's `ToolConfig` (langchain-google-genai's mapping).
 
-    Args:
-        tool_choice: `"auto"`; `"any"`, `"required"` or `True` (call some tool); `"none"`;
-            a function name; `{"type": "function", "function": {"name": ...}}` or
-            `{"name": ...}`; or a list of function names.
-        names: The declared function names, to tell a function name from a mode.
-
-    Returns:
-        `{"function_calling_config": {"mode": ..., "allowed_function_names": [...]}}`.
+    `"any"`, `"required"` and `True` allow every declared function; a name or a list of names
+    allows those; `"auto"` and `"none"` are Gemini's modes; a dict may be a
+    `FunctionCallingConfig` (`{"mode": ...}`) or hold one (`{"function_calling_config": ...}`).
 
     Raises:
-        ValueError: The choice is not understood, or names a function that is not declared.
+        InvalidRequestError: The choice is not understood.
     """
     allowed: list[str] | None = None
-    if tool_choice is True or (isinstance(tool_choice, str) and tool_choice.lower() in _ANY):
-        mode = "ANY"
-    elif isinstance(tool_choice, str) and tool_choice.lower() in ("auto", "none"):
-        mode = tool_choice.upper()
-    elif isinstance(tool_choice, str):
-        mode, allowed = "ANY", [tool_choice]
-    elif isinstance(tool_choice, Mapping):
-        function = tool_choice.get("function")
-        name = function.get("name") if isinstance(function, Mapping) else tool_choice.get("name")
-        if not isinstance(name, str):
-            raise ValueError(f"tool_choice {dict(tool_choice)!r} names no function")
-        mode, allowed = "ANY", [name]
-    elif isinstance(tool_choice, Sequence) and all(isinstance(n, str) for n in tool_choice):
-        mode, allowed = "ANY", list(tool_choice)
+    if choice is True or choice in ("any", "required"):
+        mode, allowed = "ANY", list(names)
+    elif choice in ("auto", "none"):
+        mode = str(choice).upper()
+    elif isinstance(choice, str):
+        mode, allowed = "ANY", [choice]
+    elif isinstance(choice, list):
+        mode, allowed = "ANY", list(choice)
+    elif isinstance(choice, Mapping) and "mode" in choice:
+        mode, allowed = choice["mode"], choice.get("allowed_function_names")
+    elif isinstance(choice, Mapping) and "function_calling_config" in choice:
+        config = choice["function_calling_config"]
+        mode, allowed = config["mode"], config.get("allowed_function_names")
     else:
-        raise ValueError(
-            f"unsupported tool_choice {tool_choice!r}: use 'auto', 'any', 'none', a function "
-            "name, or a list of function names"
+        raise _invalid(
+            f"unrecognized tool_choice {choice!r}: use 'auto', 'any', 'required', 'none', a "
+            "function name, a list of names, or a FunctionCallingConfig dict"
         )
-    if allowed and names:
-        unknown = [name for name in allowed if name not in names]
-        if unknown:
-            raise ValueError(f"tool_choice names {unknown}, which are not among the tools {names}")
-    config: dict[str, Any] = {"mode": mode}
-    if allowed:
-        config["allowed_function_names"] = allowed
-    return {"function_calling_config": config}
+    try:
+        return types.ToolConfig(
+            function_calling_config=types.FunctionCallingConfig(
+                mode=types.FunctionCallingConfigMode(mode), allowed_function_names=allowed
+            )
+        )
+    except ValueError as exc:
+        raise _invalid(f"unrecognized tool_choice mode {mode!r}: {exc}") from None
+
+
+def tool_config_for(
+    tool_choice: ToolChoice | None,
+    tool_config: Mapping[str, Any] | types.ToolConfig | None,
+    tools: Sequence[types.Tool] | None,
+) -> types.ToolConfig | None:
+    """The `ToolConfig` for a call: `tool_choice` sets function calling, `tool_config` the rest.
+
+    Raises:
+        InvalidRequestError: `tool_choice` without tools, or together with a
+            `tool_config.function_calling_config`.
+    """
+    normalized: types.ToolConfig | None = None
+    if tool_config:
+        try:
+            normalized = (
+                types.ToolConfig.model_validate(tool_config)
+                if isinstance(tool_config, Mapping)
+                else tool_config
+            )
+        except ValueError as exc:
+            raise _invalid(f"invalid tool_config: {exc}") from None
+    if not tool_choice:
+        return normalized
+    if normalized is not None and normalized.function_calling_config:
+        raise _invalid(
+            "Cannot specify both tool_choice and tool_config.function_calling_config. "
+            f"Received tool_choice={tool_choice!r} and "
+            f"tool_config.function_calling_config={normalized.function_calling_config}"
+        )
+    if not tools:
+        raise _invalid(
+            f"tool_choice={tool_choice!r} was given without tools: 'tool_choice' can only be "
+            "specified if 'tools' is specified."
+        )
+    names = _function_names(tools)
+    if not names:  # only built-in tools (search, maps, ...): no function to choose
+        return normalized
+    config = tool_choice_to_tool_config(tool_choice, names)
+    if normalized is not None:
+        return types.ToolConfig(
+            function_calling_config=config.function_calling_config,
+            retrieval_config=normalized.retrieval_config,
+        )
+    return config
+
+
+def tool_name(schema: Any) -> str:
+    """The function name a schema is declared under (for `with_structured_output`)."""
+    try:
+        tools = convert_to_genai_tools([schema])
+        declarations = tools[0].function_declarations or []
+        return str(declarations[0].name)
+    except ValueError:
+        return str(convert_to_openai_tool(schema)["function"]["name"])

@@ -56,6 +56,25 @@ def _canonical(body: Any) -> Any:
     return body
 
 
+def fix_boundary(request: Any) -> Any:
+    """`before_record_request`: record multipart uploads with a fixed boundary.
+
+    google-cloud-storage draws a random boundary per upload; writing a fixed one (in the body
+    and the `content-type` header) keeps re-recorded cassettes byte-identical.
+    """
+    body = request.body
+    if isinstance(body, (bytes, str)) and _canonical(body) != (
+        body.encode() if isinstance(body, str) else body
+    ):
+        request.body = _canonical(body)
+        for name in list(request.headers):
+            if name.lower() == "content-type":
+                value = request.headers[name]
+                raw = value.encode() if isinstance(value, str) else value
+                request.headers[name] = _MULTIPART_BOUNDARY.sub(b"BOUNDARY", raw).decode()
+    return request
+
+
 def exact_body(r1: Any, r2: Any) -> None:
     """Vcrpy matcher: bodies equal byte for byte (multipart boundaries aside).
 
@@ -80,6 +99,7 @@ def vcr_config(**overrides: Any) -> dict[str, Any]:
             ("x-goog-api-client", None),
         ],
         "filter_query_parameters": [("key", REDACTED)],
+        "before_record_request": fix_boundary,
         "before_record_response": scrub_response,
         "decode_compressed_response": True,
     }

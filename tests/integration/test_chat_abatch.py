@@ -324,7 +324,11 @@ async def test_model_override_and_ls_params(server: EmulatorServer, llm: ChatGem
     assert (metadata["ls_model_name"], metadata["ls_temperature"]) == ("gemini-2.5-pro", 0.5)
     assert metadata["ls_max_tokens"] == 50
     config = created_jobs(server)[0]["inputConfig"]["requests"]["requests"][0]["request"]
-    assert config["generationConfig"] == {"temperature": 0.5, "maxOutputTokens": 50}
+    assert config["generationConfig"] == {
+        "temperature": 0.5,
+        "maxOutputTokens": 50,
+        "candidateCount": 1,
+    }
 
 
 async def test_the_api_key_never_leaks(

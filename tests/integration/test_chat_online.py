@@ -29,7 +29,11 @@ async def test_stop_reaches_gemini_as_stop_sequences(
     message = await llm.ainvoke("one, two", stop=[","])
     assert message.content == "Echo: one"
     [request] = [r for r in server.requests if r.action == "generateContent"]
-    assert request.body["generationConfig"] == {"stopSequences": [","]}
+    assert request.body["generationConfig"] == {
+        "stopSequences": [","],
+        "temperature": 0.7,
+        "candidateCount": 1,
+    }
 
 
 async def test_astream_yields_chunks_ending_with_last(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from langchain_gemini_batch.chat_models import ChatGeminiBatch
 from langchain_gemini_batch.testing.emulator import EmulatorServer
@@ -49,12 +49,14 @@ async def test_bind_tools_forced_call_in_one_job(
         assert call["id"]
     [job] = created_jobs(server)
     request = job["inputConfig"]["requests"]["requests"][0]["request"]
-    assert request["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    # as langchain-google-genai sends them: "any" allows every declared function, and
+    # parameters are Gemini's Schema (upper-case types)
+    assert request["toolConfig"] == {
+        "functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_weather"]}
+    }
     [declaration] = request["tools"][0]["functionDeclarations"]
     assert declaration["name"] == "get_weather"
-    # the SDK's converter leaves this field snake_case; Google reads either spelling
-    schema = declaration.get("parametersJsonSchema") or declaration["parameters_json_schema"]
-    assert schema["properties"] == {"city": {"type": "string"}}
+    assert declaration["parameters"]["properties"] == {"city": {"type": "STRING"}}
 
 
 async def test_tool_results_go_back_to_the_model(
@@ -117,12 +119,17 @@ async def test_include_raw_reports_parse_errors_in_place(
     class Strict(BaseModel):
         count: int
 
-    # json_mode without a schema: the emulator answers {"text": "Echo: <prompt>"}
-    structured = llm.with_structured_output(Strict, method="json_mode", include_raw=True)
+        @field_validator("count")
+        @classmethod
+        def _never(cls, value: int) -> int:
+            raise ValueError("no count is good enough")
+
+    # the emulator answers a valid {"count": ...}, which the parser then refuses
+    structured = llm.with_structured_output(Strict, include_raw=True)
     [result] = await structured.abatch(["seven"])
     assert result["parsed"] is None
     assert result["parsing_error"] is not None
-    assert json.loads(result["raw"].text) == {"text": expected_answer("seven")}
+    assert set(json.loads(result["raw"].text)) == {"count"}
     assert len(created_jobs(server)) == 1
 
 
@@ -141,10 +148,15 @@ async def test_thinking_blocks_and_reasoning_tokens(server: EmulatorServer) -> N
     )
     [message] = await llm.abatch(["why"])
     thought = "Thinking about: why"  # the emulator's documented thought text
-    assert message.content == [
-        {"type": "thinking", "thinking": thought},
-        {"type": "text", "text": expected_answer("why")},
-    ]
+    assert isinstance(message.content, list)
+    thinking, text = message.content
+    assert thinking == {"type": "thinking", "thinking": thought}
+    assert isinstance(text, dict)
+    assert {k: text[k] for k in ("type", "text")} == {
+        "type": "text",
+        "text": expected_answer("why"),
+    }
+    assert text["extras"]["signature"]  # Gemini 2.5 signs the answer when thoughts are on
     assert message.text == expected_answer("why")
     usage = message.usage_metadata
     assert usage is not None
@@ -174,7 +186,8 @@ async def test_structured_output_with_pydantic_v1_and_nested_models(
     [joke] = await llm.with_structured_output(Joke).abatch(["cats"])
     assert (joke.setup, joke.punchline) == ("cats", "cats")  # type: ignore[union-attr]
     [owner] = await llm.with_structured_output(Owner).abatch(["Ann"])
-    # arrays hold max(1, minItems) items; nested schemas are inlined (no $ref on the wire)
+    # arrays hold max(1, minItems) items; the schema is pydantic's own, $defs and all
+    # (as langchain-google-genai sends it: Gemini resolves $ref in responseJsonSchema)
     assert owner == Owner(name="Ann", pets=[Pet(name="Ann")])
     request = created_jobs(server)[1]["inputConfig"]["requests"]["requests"][0]["request"]
-    assert "$ref" not in str(request["generationConfig"])
+    assert request["generationConfig"]["responseJsonSchema"] == Owner.model_json_schema()

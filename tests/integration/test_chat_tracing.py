@@ -99,5 +99,5 @@ async def test_a_copied_model_uses_its_own_settings(
     await warmer.abatch(["b"])
     first, second = created_jobs(server)
     config = [job["inputConfig"]["requests"]["requests"][0]["request"] for job in (first, second)]
-    assert "generationConfig" not in config[0]
-    assert config[1]["generationConfig"] == {"temperature": 0.9}
+    assert config[0]["generationConfig"] == {"temperature": 0.7, "candidateCount": 1}
+    assert config[1]["generationConfig"] == {"temperature": 0.9, "candidateCount": 1}

@@ -12,7 +12,14 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from langchain_gemini_batch._sync import iterate_sync, run_sync
 from langchain_gemini_batch.chat_models import ChatGeminiBatch
-from langchain_gemini_batch.langchain.settings import split_call_options
+from langchain_gemini_batch.errors import (
+    BackendNotSupportedError,
+    GeminiBatchError,
+    InvalidRequestError,
+    UnknownParameterError,
+)
+from langchain_gemini_batch.langchain.generation import call_options
+from langchain_gemini_batch.langchain.settings import ChatSettings
 
 KEY = "AIza-very-secret-0042"
 
@@ -42,10 +49,94 @@ def test_construction_does_no_io_and_builds_no_client() -> None:
 
 def test_unknown_arguments_are_rejected_with_a_suggestion() -> None:
     with pytest.raises(
-        ValidationError,
-        match=r"unknown ChatGeminiBatch argument 'temprature'.*did you mean 'temperature'",
+        UnknownParameterError,
+        match=r"unknown ChatGeminiBatch argument 'temprature'; did you mean 'temperature'",
     ):
         make(temprature=0.2)
+    with pytest.raises(UnknownParameterError, match="did you mean 'base_url'"):
+        make(api_base="http://x")
+
+
+@pytest.mark.parametrize("name", ["batch_timout", "maxOutputTokens", "request_timeout"])
+def test_hints_only_name_a_setting_that_means_the_same(name: str) -> None:
+    if name == "request_timeout":  # langchain-google-genai's alias of timeout: accepted
+        assert make(request_timeout=3).timeout == 3
+        return
+    with pytest.raises(UnknownParameterError) as caught:
+        make(**{name: 1})
+    expected = {"batch_timout": "batch_timeout", "maxOutputTokens": "max_output_tokens"}[name]
+    assert f"did you mean {expected!r}" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["api_versions_x", "output_formats", "batch_size"])
+def test_no_hint_for_a_name_that_only_looks_alike(name: str) -> None:
+    with pytest.raises(UnknownParameterError) as caught:
+        make(**{name: 1})
+    assert "did you mean" not in str(caught.value)
+
+
+def test_langchain_google_genai_defaults_and_aliases() -> None:
+    model = make()
+    assert (model.temperature, model.max_retries, model.n, model.timeout) == (0.7, 6, 1, None)
+    assert model.streaming is None
+    gemini3 = ChatGeminiBatch(model="gemini-3-flash-preview", api_key=KEY)
+    assert gemini3.temperature is None  # lcgg leaves Gemini 3's default to Google
+    assert ChatGeminiBatch(model="gemini-3-flash-preview", temperature=0.2).temperature == 0.2
+    aliased = make(
+        request_timeout=9,
+        retries=2,
+        candidate_count=2,
+        stop_sequences=["x"],
+        thinking_level="low",
+        client_options={"api_endpoint": "http://127.0.0.1:1"},
+        default_metadata_input=[("a", "b")],
+    )
+    assert (aliased.timeout, aliased.max_retries, aliased.n, aliased.stop) == (9, 2, 2, ["x"])
+    assert (aliased.reasoning_effort, aliased.thinking_level) == ("low", "low")
+    assert aliased.base_url == "http://127.0.0.1:1"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"temperature": 2.5}, "temperature must be in the range"),
+        ({"top_p": 1.5}, "top_p must be in the range"),
+        ({"top_k": 0}, "top_k must be positive"),
+        ({"presence_penalty": -3}, "presence_penalty must be in the range"),
+        ({"client_options": {"api_endpoint": "x", "other": 1}}, "may only hold 'api_endpoint'"),
+        ({"model_kwargs": {"temperature": 1}}, "pass 'temperature' as a constructor argument"),
+        ({"model_kwargs": {"respone_logprobs": 1}}, "did you mean 'response_logprobs'"),
+    ],
+)
+def test_settings_are_validated_as_langchain_google_genai_does(
+    kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        make(**kwargs)
+
+
+def test_a_grpc_transport_is_refused_saying_why() -> None:
+    with pytest.raises(BackendNotSupportedError, match="over REST through google-genai"):
+        make(transport="grpc")
+    assert make(transport="rest").transport == "rest"
+
+
+def test_vertex_ai_settings_are_accepted_and_fail_on_first_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for kwargs in ({"vertexai": True}, {"project": "p", "location": "europe-west4"}):
+        model = make(**kwargs)  # accepted: no error at construction
+        with pytest.raises(
+            BackendNotSupportedError, match="Vertex AI support is coming in issue 15"
+        ):
+            model.invoke("hi")
+    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")
+    with pytest.raises(BackendNotSupportedError) as caught:
+        make().batch(["hi"])
+    assert isinstance(caught.value, GeminiBatchError)
+    assert isinstance(caught.value, NotImplementedError)
+    monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "false")
+    assert not make(project="p").uses_vertexai()
 
 
 @pytest.mark.parametrize(
@@ -66,7 +157,7 @@ def test_the_key_never_appears_in_repr_dumps_or_errors() -> None:
     model = make()
     serialized = json.dumps(dumpd(model))
     assert '"GOOGLE_API_KEY"' in serialized  # a reference to the env var, not the value
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(UnknownParameterError) as caught:
         make(temprature=1)
     texts = [repr(model), str(model), serialized, repr(model._invoker()), str(caught.value)]
     texts.append(repr(model.asdict()))
@@ -89,24 +180,22 @@ def test_ls_params() -> None:
     assert override["ls_max_tokens"] == 5
 
 
-def test_identifying_params_and_default_hyperparameters() -> None:
+def test_identifying_params_are_langchain_google_genais() -> None:
     model = make(temperature=0, top_k=3, thinking_budget=0, include_thoughts=False)
-    assert model._identifying_params == {
-        "model": "gemini-2.5-flash",
-        "temperature": 0,
-        "top_k": 3,
-        "thinking_config": {"thinking_budget": 0, "include_thoughts": False},
-    }
+    params = model._identifying_params
+    assert params["model"] == "gemini-2.5-flash"
+    assert (params["temperature"], params["top_k"], params["n"]) == (0, 3, 1)
+    assert (params["thinking_budget"], params["include_thoughts"]) == (0, False)
     assert model._llm_type == "gemini-batch-chat"
 
 
-def test_split_call_options() -> None:
+def test_call_options() -> None:
     def add(a: int, b: int) -> int:
         """Add."""
         return a + b
 
-    options = split_call_options(
-        "gemini-2.5-flash",
+    options = call_options(
+        ChatSettings(model="gemini-2.5-flash", temperature=0.7),
         None,
         {
             "stop": ["x"],
@@ -116,39 +205,54 @@ def test_split_call_options() -> None:
             "model": "gemini-2.5-pro",
             "ls_structured_output_format": {"schema": {}},
             "seed": 4,
+            "timeout": 5,
         },
     )
     assert options.model == "gemini-2.5-pro"
     assert options.stop == ["x"]
+    assert options.timeout == 5
     assert options.ls_structured_output_format == {"schema": {}}
-    assert options.hyperparameters["stop_sequences"] == ["x"]
-    assert options.hyperparameters["max_output_tokens"] == 9
-    assert options.hyperparameters["seed"] == 4
-    assert options.hyperparameters["tool_config"] == {
-        "function_calling_config": {"mode": "ANY", "allowed_function_names": ["add"]}
-    }
-    assert options.hyperparameters["tools"][0]["function_declarations"][0]["name"] == "add"
-    assert set(options.hyperparameters) == {
+    hyper = options.hyperparameters
+    assert (hyper["stop_sequences"], hyper["max_output_tokens"], hyper["seed"]) == (["x"], 9, 4)
+    assert (hyper["temperature"], hyper["candidate_count"], hyper["safety_settings"]) == (
+        0.7,
+        1,
+        [],
+    )
+    config = hyper["tool_config"].function_calling_config
+    assert (config.mode, config.allowed_function_names) == ("ANY", ["add"])
+    assert hyper["tools"][0].function_declarations[0].name == "add"
+    assert set(hyper) == {
         "stop_sequences",
         "max_output_tokens",
         "seed",
         "tools",
         "tool_config",
+        "temperature",
+        "candidate_count",
+        "safety_settings",
     }
     # an explicit stop argument wins over a bound one
-    assert split_call_options("m", ["y"], {"stop": ["x"]}).stop == ["y"]
+    assert call_options(ChatSettings(model="m"), ["y"], {"stop": ["x"]}).stop == ["y"]
+    with pytest.raises(InvalidRequestError, match="only supported when response_mime_type"):
+        call_options(ChatSettings(model="m"), None, {"response_schema": {"type": "object"}})
+    with pytest.raises(InvalidRequestError, match="without tools"):
+        call_options(ChatSettings(model="m"), None, {"tool_choice": "any"})
 
 
-def test_bind_tools_binds_gemini_tools_and_tool_config() -> None:
+def test_bind_tools_binds_openai_tools_and_the_raw_tool_choice() -> None:
     class Lookup(BaseModel):
         """Look a word up."""
 
         word: str
 
-    bound = make().bind_tools([Lookup], tool_choice="any")
+    bound = make().bind_tools([Lookup], tool_choice="any", tool_config={"retrieval_config": {}})
     kwargs = bound.kwargs  # type: ignore[attr-defined]
-    assert kwargs["tool_config"] == {"function_calling_config": {"mode": "ANY"}}
-    assert kwargs["tools"][0]["function_declarations"][0]["name"] == "Lookup"
+    assert kwargs["tool_choice"] == "any"
+    assert kwargs["tool_config"] == {"retrieval_config": {}}
+    assert kwargs["tools"][0]["function"]["name"] == "Lookup"
+    native = make().bind_tools([{"google_search": {}}]).kwargs  # type: ignore[attr-defined]
+    assert isinstance(native["tools"][0]["google_search"], dict)  # lcgg's plain Tool dump
 
 
 def test_with_structured_output_rejects_bad_arguments() -> None:
@@ -157,8 +261,8 @@ def test_with_structured_output_rejects_bad_arguments() -> None:
         model.with_structured_output({"type": "object"}, method="xml")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unsupported with_structured_output arguments"):
         model.with_structured_output({"type": "object"}, tools=[])
-    with pytest.raises(ValueError, match="needs a schema"):
-        model.with_structured_output(None)
+    with pytest.raises(InvalidRequestError, match="needs a schema"):
+        model.with_structured_output(None, method="function_calling")
 
 
 async def test_run_sync_inside_a_running_loop_uses_a_worker_thread() -> None:
