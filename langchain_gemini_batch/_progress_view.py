@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
 from rich.text import Text
 
-from langchain_gemini_batch._progress import format_duration
+from langchain_gemini_batch.progress import format_duration
 
 __all__ = ["make_progress"]
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal, localcontext
 from typing import Any, NamedTuple
 
 from langchain_gemini_batch.pricing import Cost, PriceTable, cost_of, default_prices
@@ -32,7 +32,8 @@ __all__ = ["AnswerCost", "AnswerPricer", "CostTally", "wire_usage"]
 _RATE_DIGITS = 12
 _DENOMINATOR = 10 ** (_RATE_DIGITS + 6)  # rates are per million tokens
 _MAX_MODELS = 256
-_PRECISION = 60
+_EXACT = Context(prec=60)
+"""Enough digits that no sum of amounts is ever rounded."""
 
 
 def wire_usage(raw: Mapping[str, Any] | None) -> TokenUsage | None:
@@ -65,13 +66,13 @@ def _integer_rates(rates: Rates) -> tuple[int, int, int] | None:
 
 
 def _numerator(amount: Decimal) -> int | Decimal:
-    with localcontext(prec=_PRECISION):
+    with localcontext(_EXACT):
         scaled = amount.scaleb(_RATE_DIGITS + 6)
     return int(scaled) if scaled == scaled.to_integral_value() else scaled
 
 
 def _usd(numerator: int | Decimal) -> Decimal:
-    with localcontext(prec=_PRECISION):
+    with localcontext(_EXACT):
         return Decimal(numerator).scaleb(-(_RATE_DIGITS + 6))
 
 
@@ -250,7 +251,7 @@ class CostTally:
             self._batch += cost.batch
             self._online += cost.online
         else:
-            with localcontext(prec=_PRECISION):  # exact for Decimal numerators too
+            with localcontext(_EXACT):  # exact for Decimal numerators too
                 self._batch += cost.batch
                 self._online += cost.online
         usage = cost.usage

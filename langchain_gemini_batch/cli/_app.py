@@ -148,7 +148,10 @@ def run(
     on_interrupt: Callable[[], str] | None = None,
 ) -> T:
     """Run one command's coroutine; errors become a message on stderr and an exit code."""
-    previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    try:
+        previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        previous = None
     try:
         return asyncio.run(work())  # type: ignore[arg-type]
     except KeyboardInterrupt:
@@ -163,7 +166,8 @@ def run(
         reported = isinstance(error, CommandError) and error.reported
         _fail(settings, message, code, json_too=not reported)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def command(group: click.Group, name: str) -> Callable[[Callable[..., None]], click.Command]:

@@ -8,10 +8,10 @@ from typing import Any
 
 import click
 
-from langchain_gemini_batch._progress import format_usd
 from langchain_gemini_batch.batch.journal import JobRecord, Journal, default_journal_path
 from langchain_gemini_batch.cli._app import EXIT_FAILED, CommandError, Settings, cli, command, run
 from langchain_gemini_batch.pricing import Cost
+from langchain_gemini_batch.progress import format_usd
 from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus
 
 __all__ = ["describe_info", "fail_unless_succeeded", "info_data"]

@@ -9,7 +9,6 @@ from typing import Any
 
 import click
 
-from langchain_gemini_batch._progress import ProgressBar, format_usd
 from langchain_gemini_batch.batch.base import PollingPolicy
 from langchain_gemini_batch.batch.files import InputFileError, PromptFile, RequestFile
 from langchain_gemini_batch.cli._app import (
@@ -24,6 +23,7 @@ from langchain_gemini_batch.cli._app import (
 from langchain_gemini_batch.cli._jobs import cost_text, fail_unless_succeeded, info_data
 from langchain_gemini_batch.errors import BatchTimeoutError, InvalidRequestError
 from langchain_gemini_batch.pricing import Cost, CostEstimate
+from langchain_gemini_batch.progress import ProgressBar, format_usd
 from langchain_gemini_batch.schema import BatchStatus
 
 __all__: list[str] = []

@@ -15,14 +15,14 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 
-from langchain_gemini_batch._progress import (
+from langchain_gemini_batch.pricing import Cost
+from langchain_gemini_batch.progress import (
     PROGRESS_EVENT,
     ProgressBar,
     adispatch_progress_event,
     format_duration,
     progress_event_data,
 )
-from langchain_gemini_batch.pricing import Cost
 from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus, RequestCounts
 from langchain_gemini_batch.testing.emulator import EmulatorServer
 from tests.cli.conftest import invoker

@@ -41,6 +41,9 @@ __all__ = [
 PROGRESS_EVENT = "gemini_batch_progress"
 """The name of the LangChain custom event sent at each poll of a batch."""
 
+_LIVE_LABEL = 24
+"""The live bar shows at most this many characters of the label (the batch ID)."""
+
 _MAX_AGE = 72 * 3600.0
 """A job's `create_time` older than this is not trusted as the start of the elapsed time."""
 
@@ -266,8 +269,11 @@ class ProgressBar:
 
         self._progress = make_progress(self.file, lambda: self.elapsed, force=self._force)
         self._progress.start()
+        label = self._label()
+        if len(label) > _LIVE_LABEL:  # keep the bar on one line of a narrow terminal
+            label = label[: _LIVE_LABEL - 1] + "…"
         self._task = self._progress.add_task(
-            self._label(), total=None, state="", counts="", succeeded=0, failed=0, cost=""
+            label, total=None, state="", counts="", succeeded=0, failed=0, cost=""
         )
         return self._progress, self._task
 
