@@ -297,3 +297,30 @@ def test_every_command_takes_the_shared_options() -> None:
         assert helped.exit_code == 0
         for option in ("--json", "--model", "--api-key", "--base-url", "--journal"):
             assert option in helped.output, (name, option)
+
+
+def test_a_timeout_exits_1_and_leaves_the_job_unless_told(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    server.options.job_seconds = 600
+    batch_id = in_process(server, "submit", str(write_requests(tmp_path / "a.jsonl", 2))).stdout
+    batch_id = batch_id.strip()
+    left = in_process(server, "wait", batch_id, "--timeout", "0.3", "--poll-interval", "0.1")
+    assert left.returncode == 1
+    assert f"{batch_id} did not end within 0.3 s; the job keeps running" in left.stderr
+    assert f"resume with: gemini-batch wait {batch_id} --base-url {server.base_url}" in left.stderr
+    assert server.count("batches.cancel") == 0
+    cancelled = in_process(
+        server, "wait", batch_id, "--timeout", "0.3", "--poll-interval", "0.1", "--cancel-on-exit"
+    )
+    assert cancelled.returncode == 1
+    assert "cancelled it" in cancelled.stderr
+    assert server.count("batches.cancel") == 1
+
+
+def test_jobs_without_a_journal_file_creates_none(server: EmulatorServer, tmp_path: Path) -> None:
+    path = tmp_path / "absent" / "journal.sqlite3"
+    listed = in_process(server, "jobs", "--journal", str(path))
+    assert listed.returncode == 0
+    assert f"no unfinished jobs in {path}" in listed.stdout
+    assert not path.parent.exists()
