@@ -252,6 +252,17 @@ class GeminiClient:
         """
         return await self._call("post", f"{self.model_path(model)}:countTokens", request)
 
+    async def count_request_tokens(self, model: str, request: dict[str, Any]) -> int:
+        """`POST models/{model}:countTokens` for a whole `GenerateContentRequest`; `totalTokens`.
+
+        The request goes as `generateContentRequest`, so its system instruction and tools are
+        counted too (the SDK's public `count_tokens` refuses those on the Gemini API).
+        """
+        path = self.model_path(model)
+        body = {"generateContentRequest": {"model": path, **request}}
+        answer = await self.count_tokens(model, body)
+        return int(answer.get("totalTokens", 0))
+
     async def create_batch(
         self, model: str, batch: dict[str, Any], *, method: str = "batchGenerateContent"
     ) -> dict[str, Any]:

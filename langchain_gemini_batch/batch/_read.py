@@ -46,6 +46,7 @@ async def iter_results(
     custom_request_ids: Iterable[str] | None = None,
     structured: bool | None = None,
     known: Mapping[str, RemoteJob] | None = None,
+    settle: bool = True,
 ) -> AsyncIterator[tuple[str, Any]]:
     """`(request_id, result)` for every request of a finished batch.
 
@@ -56,6 +57,8 @@ async def iter_results(
         custom_request_ids: The IDs that were submitted, when the batch was made elsewhere.
         structured: Decode text as JSON (default: as the batch was created).
         known: Job bodies just read (by `wait`), used instead of asking again.
+        settle: Record each job as retrieved and delete its uploaded input file once read
+            (default); `False` reads without changing anything (e.g. to total the cost).
 
     Raises:
         BatchNotFinishedError: A job has not ended yet.
@@ -90,13 +93,15 @@ async def iter_results(
             for key, failure in failures:
                 if overall is None or overall.accept(key):
                     yield key, failure
-            await _finish(engine, job, record, RecordState.ABANDONED)
+            if settle:
+                await _finish(engine, job, record, RecordState.ABANDONED)
             continue
         check = overall or KeyCheck(name, keys, job.info.request_counts.total or None)
         decode = structured if structured is not None else bool(record and record.structured)
         async for pair in _read_job(engine, job, check, codec, decode):
             yield pair
-        await _finish(engine, job, record, RecordState.RETRIEVED)
+        if settle:
+            await _finish(engine, job, record, RecordState.RETRIEVED)
         if overall is None:
             try:
                 check.finish({})

@@ -293,6 +293,7 @@ class BatchEngine:
         custom_request_ids: Iterable[str] | None = None,
         structured: bool | None = None,
         known: Mapping[str, RemoteJob] | None = None,
+        settle: bool = True,
     ) -> AsyncIterator[tuple[str, Any]]:
         """`(request_id, result)` pairs of a finished batch; see `_read.iter_results`."""
         return iter_results(
@@ -302,6 +303,7 @@ class BatchEngine:
             custom_request_ids=custom_request_ids,
             structured=structured,
             known=known,
+            settle=settle,
         )
 
     async def retrieve(

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from langchain_gemini_batch.batch._google_more import FilesAndCosts
 from langchain_gemini_batch.batch._results import BatchResult
 from langchain_gemini_batch.batch._wait import ProgressCallback
 from langchain_gemini_batch.batch.base import BatchOperations, PollingPolicy
-from langchain_gemini_batch.batch.codecs import GenerateCodec
+from langchain_gemini_batch.batch.codecs import Codec, GenerateCodec, RawCodec
 from langchain_gemini_batch.batch.engine import BatchEngine
 from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus, LMInput
@@ -37,8 +38,13 @@ def _fixed_polling(
     return PollingPolicy(status_check_interval, status_check_interval, 1.0)
 
 
-class GoogleBatchOperations(BatchOperations):
+class GoogleBatchOperations(FilesAndCosts, BatchOperations):
     """Batch operations for `GoogleLMInvoker` (reach them as `invoker.batch`).
+
+    Beside the seed's calls: `info` (typed job info with request counts), `iter_results`
+    (streamed), `create_raw` (requests in Google's wire form, e.g. from a `RequestFile`),
+    `write_results` (a batch's results to a JSONL file, streamed), `cost` (what a finished
+    batch cost, at batch and online prices) and `estimate` / `estimate_raw` (before sending).
 
     Example:
         ```python
@@ -55,7 +61,35 @@ class GoogleBatchOperations(BatchOperations):
         self.engine = engine
 
     def _codec(self, hyperparameters: Mapping[str, Any] | None = None) -> GenerateCodec:
-        return GenerateCodec(self._invoker.request_builder(hyperparameters))
+        return GenerateCodec(
+            self._invoker.request_builder(hyperparameters), model=self._invoker.model_name
+        )
+
+    async def _create(
+        self,
+        requests: Mapping[str, Any] | Iterable[tuple[str, Any]],
+        codec: Codec,
+        *,
+        display_name: str | None,
+        resume: bool,
+        cancel_on_exit: bool,
+    ) -> str:
+        model = self._invoker.model_name
+        with self.engine.plan(requests, codec, model) as plan:
+            cap = self.engine.limits.max_concurrent_jobs
+            if len(plan.chunks) > cap:
+                raise InvalidRequestError(
+                    f"the batch needs {len(plan.chunks)} jobs, more than max_concurrent_jobs="
+                    f"{cap}; use invoke(), which runs them in waves, or raise the limits"
+                )
+            return await self.engine.submit(
+                plan,
+                codec,
+                model,
+                display_name=display_name,
+                resume=resume,
+                cancel_on_exit=cancel_on_exit,
+            )
 
     async def create(
         self,
@@ -89,23 +123,49 @@ class GoogleBatchOperations(BatchOperations):
                 empty, a hyperparameter is unknown; nothing has been sent.
             google.genai.errors.APIError: Google refused the job.
         """
-        codec = self._codec(hyperparameters)
-        model = self._invoker.model_name
-        with self.engine.plan(requests, codec, model) as plan:
-            cap = self.engine.limits.max_concurrent_jobs
-            if len(plan.chunks) > cap:
-                raise InvalidRequestError(
-                    f"the batch needs {len(plan.chunks)} jobs, more than max_concurrent_jobs="
-                    f"{cap}; use invoke(), which runs them in waves, or raise the limits"
-                )
-            return await self.engine.submit(
-                plan,
-                codec,
-                model,
-                display_name=display_name,
-                resume=resume,
-                cancel_on_exit=cancel_on_exit,
-            )
+        return await self._create(
+            requests,
+            self._codec(hyperparameters),
+            display_name=display_name,
+            resume=resume,
+            cancel_on_exit=cancel_on_exit,
+        )
+
+    async def create_raw(
+        self,
+        requests: Mapping[str, Mapping[str, Any]] | Iterable[tuple[str, Mapping[str, Any]]],
+        *,
+        display_name: str | None = None,
+        resume: bool = True,
+        cancel_on_exit: bool = True,
+    ) -> str:
+        """Create a batch of requests already in Google's wire form (`GenerateContentRequest`).
+
+        For Google's batch JSONL files: `create_raw(RequestFile("requests.jsonl"))` reads the
+        file a line at a time, and past `inline_max_bytes` the requests go to a temporary file
+        that is uploaded, so memory does not grow with the file. Requests are sent as they are
+        (checked only for `contents`); the invoker's settings are not applied to them.
+
+        Args:
+            requests: Request ID to request dict, or `(id, request)` pairs.
+            display_name: See `create`.
+            resume: See `create`.
+            cancel_on_exit: See `create`.
+
+        Returns:
+            The batch ID.
+
+        Raises:
+            InvalidRequestError: A request is not an object with `contents`, an ID is repeated
+                (`InputFileError`, naming the line, for a bad line of a `RequestFile`).
+        """
+        return await self._create(
+            requests,
+            RawCodec(),
+            display_name=display_name,
+            resume=resume,
+            cancel_on_exit=cancel_on_exit,
+        )
 
     async def create_from_source(
         self,
