@@ -12,8 +12,7 @@ from pydantic import BaseModel, SecretStr
 
 from langchain_gemini_batch._client import GeminiClient, resolve_api_key
 from langchain_gemini_batch.batch._plan import BatchLimits
-from langchain_gemini_batch.batch.backends.gemini_api import GeminiApiBackend
-from langchain_gemini_batch.batch.engine import BatchEngine
+from langchain_gemini_batch.batch.backends.gemini_api import gemini_api_engine
 from langchain_gemini_batch.batch.google import GoogleBatchOperations
 from langchain_gemini_batch.batch.journal import Journal, resolve_journal
 from langchain_gemini_batch.convert.google_request import RequestBuilder
@@ -179,10 +178,5 @@ class GoogleLMInvoker:
     @cached_property
     def batch(self) -> GoogleBatchOperations:
         """The batch operations: `create`, `status`, `retrieve`, `list`, `cancel`, `invoke`."""
-        engine = BatchEngine(
-            GeminiApiBackend(self.client),
-            journal=self.journal,
-            limits=self.batch_limits,
-            max_retries=self.client.max_retries,
-        )
+        engine = gemini_api_engine(self.client, journal=self.journal, limits=self.batch_limits)
         return GoogleBatchOperations(self, engine)
