@@ -140,6 +140,10 @@ class GeminiBatchEmbeddings(BaseModel, Embeddings):
 
     _invokers: dict[tuple[Any, ...], GoogleEMInvoker] = PrivateAttr(default_factory=dict)
 
+    def __init__(self, **kwargs: Any) -> None:
+        # Keyword names and aliases alike (`api_key` / `google_api_key`), also for type checkers.
+        super().__init__(**kwargs)
+
     @model_validator(mode="after")
     def _check(self) -> GeminiBatchEmbeddings:
         vertex_env = os.environ.get("GOOGLE_GENAI_USE_VERTEXAI", "").lower() in ("true", "1")
