@@ -45,7 +45,7 @@ class GeminiBatchEmbeddings(BaseModel, Embeddings):
     Index a corpus (one job, whatever its size):
         ```python
         from langchain_core.vectorstores import InMemoryVectorStore
-        from langchain_gemini_batch import GeminiBatchEmbeddings
+        from langchain_gemini_batch.embeddings import GeminiBatchEmbeddings
 
         embeddings = GeminiBatchEmbeddings(
             model="gemini-embedding-001",
