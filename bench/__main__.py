@@ -1,4 +1,4 @@
-"""Benchmarks: `python3 tasks.py bench [--sizes 1000,10000,100000] [--repeat 3]`.
+"""Benchmarks: `python3 tasks.py bench [--sizes 1000,10000,100000] [--repeat 3] [--embeddings]`.
 
 For each N, against the local emulator on an instant clock (a separate process, so it does not
 share the GIL with the client), it measures:
@@ -13,6 +13,9 @@ share the GIL with the client), it measures:
 
 Figures are medians of `--repeat` runs; ratios are ours / floor. The seed's library
 (gllm-inference-binary) is measured when it is importable and skipped otherwise.
+
+`--embeddings` measures the embeddings line instead (`bench/_embeddings.py`: 100,000 texts
+through `GoogleEMInvoker.batch` and `GeminiBatchEmbeddings`, beside plain-httpx floors).
 """
 
 from __future__ import annotations
@@ -209,7 +212,17 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--embeddings", action="store_true", help="run the embeddings line (bench/_embeddings.py)"
+    )
+    parser.add_argument("--embed-size", type=int, default=100_000, help="texts (--embeddings)")
+    parser.add_argument("--dimension", type=int, default=256, help="values per vector")
     args = parser.parse_args()
+    if args.embeddings:
+        from bench import _embeddings
+
+        asyncio.run(_embeddings.run(args.embed_size, args.repeat, args.dimension))
+        return
     asyncio.run(run([int(s) for s in args.sizes.split(",")], args.repeat))
 
 

@@ -263,6 +263,20 @@ class GeminiClient:
         answer = await self.count_tokens(model, body)
         return int(answer.get("totalTokens", 0))
 
+    async def batch_embed_contents(
+        self, model: str, requests: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """`POST models/{model}:batchEmbedContents` (at most 100 requests); the embeddings.
+
+        Each request carries the model, as `client.models.embed_content` sends it; the
+        answer's `embeddings` come in request order.
+        """
+        path = self.model_path(model)
+        body = {"requests": [{**request, "model": path} for request in requests]}
+        answer = await self._call("post", f"{path}:batchEmbedContents", body)
+        embeddings: list[dict[str, Any]] = answer.get("embeddings") or []
+        return embeddings
+
     async def create_batch(
         self, model: str, batch: dict[str, Any], *, method: str = "batchGenerateContent"
     ) -> dict[str, Any]:

@@ -36,6 +36,7 @@ __all__ = [
     "BatchPollError",
     "BatchTimeoutError",
     "BatchWaitError",
+    "EmbeddingsFailedError",
     "GeminiAPIError",
     "GeminiBatchError",
     "IncompleteBatchError",
@@ -388,3 +389,42 @@ def _preview(keys: list[str], limit: int = 10) -> str:
     shown = ", ".join(repr(k) for k in keys[:limit])
     more = f" and {len(keys) - limit} more" if len(keys) > limit else ""
     return f"[{shown}]{more}"
+
+
+class EmbeddingsFailedError(GeminiBatchError):
+    """Some texts of an embedding batch got no vector; raised after every result was read.
+
+    Nothing that succeeded is lost: `vectors` holds every vector in input order (`None` where
+    the text failed), so a caller can keep them and resend only the failures.
+
+    Attributes:
+        vectors: One entry per input text: its vector, or `None` when it failed.
+        failures: Input position to the error of that text (`RequestFailedError`, or
+            `InvalidRequestError` for a text that was never sent).
+        texts: The input texts.
+    """
+
+    def __init__(
+        self,
+        texts: list[str],
+        vectors: list[list[float] | None],
+        failures: Mapping[int, GeminiBatchError],
+    ) -> None:
+        self.texts = texts
+        self.vectors = vectors
+        self.failures = dict(failures)
+        shown = [
+            f"text {index} ({_preview_text(texts[index])}): {failures[index]}"
+            for index in sorted(failures)[:3]
+        ]
+        more = f"; and {len(failures) - 3} more" if len(failures) > 3 else ""
+        super().__init__(
+            f"{len(failures)} of {len(texts)} texts got no embedding: "
+            + "; ".join(shown)
+            + more
+            + " (the other vectors are in .vectors)"
+        )
+
+
+def _preview_text(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")

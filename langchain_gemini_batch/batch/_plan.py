@@ -3,8 +3,11 @@
 Each request becomes one JSONL line (`{"key": ..., "request": ...}`). Lines stay in memory
 while the job is small enough to send inline; past `inline_max_bytes` they spill to a temporary
 file that is later uploaded with the Files API, so a large batch is never held twice in memory.
-A job is closed and a new one started when the next line would pass `max_requests_per_job` or
-`max_bytes_per_job`. Nothing is sent until every request has been validated.
+A codec whose results are much larger than its requests (embeddings: a vector per text) says
+so with `result_bytes`, and those bytes count towards `inline_max_bytes` too, so a job whose
+inline answer would be huge goes by file. A job is closed and a new one started when the next
+line would pass `max_requests_per_job` or `max_bytes_per_job`. Nothing is sent until every
+request has been validated.
 """
 
 from __future__ import annotations
@@ -15,20 +18,28 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_gemini_batch.batch._spool import SpoolFile
 from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.convert.wire_checks import find_unencodable
 from langchain_gemini_batch.errors import InvalidRequestError
 
-__all__ = ["BatchLimits", "JobChunk", "limits_within", "plan_jobs"]
+__all__ = ["BatchLimits", "JobChunk", "SizedResults", "limits_within", "plan_jobs"]
 
 GOOGLE_INLINE_LIMIT = 20_000_000
 DICT_CACHE_BYTES = 1_000_000
 """Keep built request dicts for the first this-many JSONL bytes of a job (the inline fast path);
 later lines are re-parsed only if the job stays inline, so file-mode batches never hold more."""
 GOOGLE_FILE_LIMIT = 2_000_000_000
+
+
+@runtime_checkable
+class SizedResults(Protocol):
+    """A codec whose inline results weigh more than its requests (e.g. embeddings)."""
+
+    result_bytes: int
+    """Estimated JSON bytes of one result, counted towards `inline_max_bytes`."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class BatchLimits:
     Attributes:
         inline_max_bytes: Jobs whose JSONL is at most this size are sent inline in the create
             call; larger ones are uploaded as a file. Google's inline cap is 20 MB per call.
+            For embeddings the expected vectors count too (their inline answer is large).
         max_requests_per_job: Start a new job after this many requests (`None`: no limit).
         max_bytes_per_job: Start a new job before its JSONL passes this size (Google: 2 GB).
         max_concurrent_jobs: Jobs of one `invoke` running at once; `create` refuses to submit
@@ -106,9 +118,11 @@ class JobChunk:
     hasher: Any = None
     source: str | None = None
     destination: str | None = None
+    result_bytes: int = field(default=0, init=False)
 
     def __post_init__(self) -> None:
         self.hasher = hashlib.sha256(self.seed)
+        self.result_bytes = self.codec.result_bytes if isinstance(self.codec, SizedResults) else 0
         if self.source is not None:
             self.hasher.update(json.dumps(["source", self.source, self.destination]).encode())
 
@@ -127,7 +141,8 @@ class JobChunk:
         self.keys.append(key)
         self.size += len(line)
         self.hasher.update(line)
-        if self.spool is None and self.size > inline_max_bytes:
+        inline_size = self.size + len(self.keys) * self.result_bytes
+        if self.spool is None and inline_size > inline_max_bytes:
             # A fixed file name: the SDK sends it in the upload headers, and recordings must
             # not change from run to run.
             self.spool = SpoolFile("requests.jsonl")

@@ -1,50 +1,33 @@
-"""`GoogleBatchOperations`: the seed's batch API, a thin façade over the batch engine.
+"""`GoogleBatchOperations`: the seed's batch API for generation, a thin façade over the engine.
 
-Every request carries its ID to Google (`metadata.key` inline, `key` in JSONL) and results are
-joined on it, never on position. `create` picks inline or JSONL-file mode by encoded size and
-splits work past one job's limits; the batch ID it returns is Google's job name, or several
-joined by commas (`batches/a,batches/b`), and every other call accepts both. Jobs are written
-to the job journal before they are created, so running the same work again reattaches to them
-instead of paying twice, and a new process can `retrieve` any journaled batch.
+Every seed call is `EngineOperations`' (shared with the embeddings twin,
+`GoogleEmbeddingBatchOperations`); this class says that requests are `generateContent`
+requests built with the invoker's settings (`GenerateCodec`), and adds what only generation
+has: requests in Google's wire form (`create_raw`), Vertex AI jobs on your own input
+(`create_from_source`), results written to a file, costs and estimates (`FilesAndCosts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from langchain_gemini_batch.batch._google_more import FilesAndCosts
 from langchain_gemini_batch.batch._results import BatchResult
-from langchain_gemini_batch.batch._wait import ProgressCallback
-from langchain_gemini_batch.batch.base import BatchOperations, PollingPolicy
-from langchain_gemini_batch.batch.codecs import Codec, GenerateCodec, RawCodec
+from langchain_gemini_batch.batch.base import BatchOperations
+from langchain_gemini_batch.batch.codecs import GenerateCodec, RawCodec
 from langchain_gemini_batch.batch.engine import BatchEngine
-from langchain_gemini_batch.errors import InvalidRequestError
-from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus, LMInput
+from langchain_gemini_batch.batch.operations import EngineOperations
+from langchain_gemini_batch.schema import LMInput
 
 if TYPE_CHECKING:
     from langchain_gemini_batch.invoker import GoogleLMInvoker
 
 __all__ = ["GoogleBatchOperations"]
 
-Requests = Mapping[str, LMInput] | Iterable[tuple[str, LMInput]]
 
-
-def _fixed_polling(
-    polling: PollingPolicy | None, status_check_interval: float | None
-) -> PollingPolicy | None:
-    if status_check_interval is None:
-        return polling
-    return PollingPolicy(status_check_interval, status_check_interval, 1.0)
-
-
-class GoogleBatchOperations(FilesAndCosts, BatchOperations):
+class GoogleBatchOperations(FilesAndCosts, EngineOperations[LMInput, BatchResult], BatchOperations):
     """Batch operations for `GoogleLMInvoker` (reach them as `invoker.batch`).
-
-    Beside the seed's calls: `info` (typed job info with request counts), `iter_results`
-    (streamed), `create_raw` (requests in Google's wire form, e.g. from a `RequestFile`),
-    `write_results` (a batch's results to a JSONL file, streamed), `cost` (what a finished
-    batch cost, at batch and online prices) and `estimate` / `estimate_raw` (before sending).
 
     Example:
         ```python
@@ -54,81 +37,27 @@ class GoogleBatchOperations(FilesAndCosts, BatchOperations):
         results = await invoker.batch.retrieve(batch_id)  # {"q1": LMOutput, ...}
         # or all in one: results = await invoker.batch.invoke({...})
         ```
+
+    `create`, `invoke`, `status`, `info`, `jobs`, `wait`, `retrieve`, `iter_results`, `list`,
+    `cancel` and `delete` are documented on `EngineOperations`; `hyperparameters` are
+    `GenerateContentConfig` fields over the invoker's `default_hyperparameters`, and results
+    are `LMOutput` (or `RequestFailedError`). Beside them: `create_raw` (requests in Google's
+    wire form, e.g. from a `RequestFile`), `create_from_source` (Vertex AI), `write_results`
+    (a batch's results to a JSONL file, streamed), `cost` (what a finished batch cost, at
+    batch and online prices) and `estimate` / `estimate_raw` (before sending).
     """
 
     def __init__(self, invoker: GoogleLMInvoker, engine: BatchEngine) -> None:
+        super().__init__(engine)
         self._invoker = invoker
-        self.engine = engine
+
+    @property
+    def _model_name(self) -> str:
+        return self._invoker.model_name
 
     def _codec(self, hyperparameters: Mapping[str, Any] | None = None) -> GenerateCodec:
         return GenerateCodec(
             self._invoker.request_builder(hyperparameters), model=self._invoker.model_name
-        )
-
-    async def _create(
-        self,
-        requests: Mapping[str, Any] | Iterable[tuple[str, Any]],
-        codec: Codec,
-        *,
-        display_name: str | None,
-        resume: bool,
-        cancel_on_exit: bool,
-    ) -> str:
-        model = self._invoker.model_name
-        with self.engine.plan(requests, codec, model) as plan:
-            cap = self.engine.limits.max_concurrent_jobs
-            if len(plan.chunks) > cap:
-                raise InvalidRequestError(
-                    f"the batch needs {len(plan.chunks)} jobs, more than max_concurrent_jobs="
-                    f"{cap}; use invoke(), which runs them in waves, or raise the limits"
-                )
-            return await self.engine.submit(
-                plan,
-                codec,
-                model,
-                display_name=display_name,
-                resume=resume,
-                cancel_on_exit=cancel_on_exit,
-            )
-
-    async def create(
-        self,
-        requests: Requests,
-        hyperparameters: Mapping[str, Any] | None = None,
-        *,
-        display_name: str | None = None,
-        resume: bool = True,
-        cancel_on_exit: bool = True,
-    ) -> str:
-        """Create a batch job (or several, past one job's limits).
-
-        Args:
-            requests: Request ID to `LMInput`, or `(id, input)` pairs (any iterable, so huge
-                batches can be streamed). IDs come back as the keys of `retrieve`.
-            hyperparameters: Generation settings named as `GenerateContentConfig` fields
-                (`temperature`, `max_output_tokens`, `system_instruction`, `tools`,
-                `response_json_schema`, `thinking_config`, ...), over the invoker's
-                `default_hyperparameters`.
-            display_name: The job's display name (default `"langchain-gemini-batch"`); a tag
-                with the work's fingerprint is appended, so the job can be found again.
-            resume: Reattach to a job already created (and journaled) for the same model,
-                settings and requests instead of creating another; `False` forces a new job.
-            cancel_on_exit: Cancel the job if this call is cancelled while Google creates it.
-
-        Returns:
-            The batch ID: `batches/<id>`, or several joined by commas when split.
-
-        Raises:
-            InvalidRequestError: A request is invalid (the error names its ID), the batch is
-                empty, a hyperparameter is unknown; nothing has been sent.
-            google.genai.errors.APIError: Google refused the job.
-        """
-        return await self._create(
-            requests,
-            self._codec(hyperparameters),
-            display_name=display_name,
-            resume=resume,
-            cancel_on_exit=cancel_on_exit,
         )
 
     async def create_raw(
@@ -212,199 +141,3 @@ class GoogleBatchOperations(FilesAndCosts, BatchOperations):
             display_name=display_name,
             resume=resume,
         )
-
-    async def invoke(
-        self,
-        requests: Requests,
-        hyperparameters: Mapping[str, Any] | None = None,
-        *,
-        display_name: str | None = None,
-        polling: PollingPolicy | None = None,
-        max_wait: float | None = None,
-        cancel_on_exit: bool = True,
-        status_check_interval: float | None = None,
-        max_iterations: int | None = None,
-        skip_invalid: bool = False,
-        resume: bool = True,
-        progress: ProgressCallback | None = None,
-    ) -> dict[str, BatchResult | InvalidRequestError]:
-        """Create the job(s), wait, and return every result keyed by request ID.
-
-        Work that needs more jobs than `BatchLimits.max_concurrent_jobs` runs in waves of at
-        most that many jobs; `max_wait` covers all waves.
-
-        Args:
-            requests: Request ID to `LMInput` (or `(id, input)` pairs).
-            hyperparameters: Generation settings for every request.
-            display_name: The job's display name.
-            polling: The polling schedule (default `PollingPolicy()`).
-            max_wait: Overall deadline in seconds, from the start of waiting; `None` waits
-                until the job ends (Google expires jobs after 48 hours).
-            cancel_on_exit: Cancel the remote job on deadline, failing status checks or task
-                cancellation; `False` leaves it running (rerun the same work to reattach).
-            status_check_interval: The seed's fixed poll interval (overrides `polling`).
-            max_iterations: The seed's cap on status calls.
-            skip_invalid: Send the valid requests and return each invalid one as its
-                `InvalidRequestError`, instead of refusing the whole batch before anything
-                is sent (the default).
-            resume: Reattach to a journaled job of the same work (default) or force new ones.
-            progress: Called with a `BatchJobInfo` (request counts included) at every poll.
-
-        Returns:
-            Request ID to `LMOutput`, or to `RequestFailedError` for a request that failed.
-
-        Raises:
-            BatchTimeoutError: `max_wait` passed (the job was cancelled, unless told not to).
-            BatchPollError: Status checks kept failing.
-            BatchJobError: The job ended FAILED, CANCELLED or EXPIRED.
-            IncompleteBatchError: A later wave failed; `.results` holds everything read.
-            ResultMismatchError: Keys did not match; `.results` holds every matched result.
-        """
-        return await self.engine.run(
-            requests,
-            self._codec(hyperparameters),
-            self._invoker.model_name,
-            display_name=display_name,
-            polling=_fixed_polling(polling, status_check_interval),
-            max_wait=max_wait,
-            cancel_on_exit=cancel_on_exit,
-            max_iterations=max_iterations,
-            skip_invalid=skip_invalid,
-            resume=resume,
-            progress=progress,
-        )
-
-    async def status(self, batch_id: str) -> BatchStatus:
-        """The job's status; for a split batch, the least advanced of its jobs."""
-        return (await self.engine.info(batch_id)).status
-
-    async def info(self, batch_id: str) -> BatchJobInfo:
-        """The batch's `BatchJobInfo`: state, request counts, times and error (fresh)."""
-        return await self.engine.info(batch_id)
-
-    async def jobs(self, batch_id: str) -> list[dict[str, Any]]:
-        """Fresh details of each job behind a batch ID (the dicts `list()` returns)."""
-        info = await self.engine.info(batch_id)
-        return [_as_dict(job) for job in (info.jobs or (info,))]
-
-    async def wait(
-        self,
-        batch_id: str,
-        *,
-        polling: PollingPolicy | None = None,
-        max_wait: float | None = None,
-        cancel_on_exit: bool = True,
-        max_iterations: int | None = None,
-        status_check_interval: float | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> BatchStatus:
-        """Poll until the job ends; returns its terminal status.
-
-        Args:
-            batch_id: The batch ID from `create`.
-            polling: The polling schedule (default `PollingPolicy()`: a finished job is
-                noticed within max(10 s, 25 % of its run time)).
-            max_wait: Overall deadline in seconds from now (`None`: until the job ends).
-            cancel_on_exit: Cancel the remote job when the deadline passes, status checks
-                keep failing, or the awaiting task is cancelled. `False` leaves it running.
-            max_iterations: Give up after this many status calls (the seed's option).
-            status_check_interval: The seed's fixed poll interval (overrides `polling`).
-            progress: Called with a `BatchJobInfo` at every poll.
-
-        Raises:
-            BatchTimeoutError: The deadline or `max_iterations` passed; `.cancelled` says
-                whether Google confirmed the cancel.
-            BatchPollError: Status checks kept failing (same `.cancelled`).
-        """
-        info = await self.engine.wait(
-            batch_id,
-            polling=_fixed_polling(polling, status_check_interval),
-            max_wait=max_wait,
-            cancel_on_exit=cancel_on_exit,
-            max_iterations=max_iterations,
-            progress=progress,
-        )
-        return info.status
-
-    async def retrieve(
-        self,
-        batch_id: str,
-        *,
-        custom_request_ids: Iterable[str] | None = None,
-        structured: bool | None = None,
-        **kwargs: Any,
-    ) -> dict[str, BatchResult]:
-        """The results of a finished batch, keyed by the original request IDs.
-
-        Works in any process: the journal restores the submitted IDs (checked against the
-        returned keys) and which requests expect structured output. Results are joined on the
-        key each request carried, never on position. A failed request is a
-        `RequestFailedError` in place of its `LMOutput`; it never hides the other results.
-
-        Args:
-            batch_id: The batch ID from `create`.
-            custom_request_ids: The IDs that were submitted, for a batch created elsewhere
-                (the seed's option); checked against the returned keys.
-            structured: Decode text as JSON into `structured_output` (default: as the batch
-                was created, from the journal; else `False`).
-            **kwargs: Unknown options are rejected.
-
-        Returns:
-            Request ID to `LMOutput` or `RequestFailedError`.
-
-        Raises:
-            BatchNotFinishedError: A job has not ended yet.
-            BatchJobError: A job ended FAILED, CANCELLED or EXPIRED.
-            ResultMismatchError: The returned keys differ from the submitted IDs (missing,
-                unknown, repeated, or absent keys); its `results` holds every matched result.
-        """
-        if kwargs:
-            raise InvalidRequestError(
-                f"unknown retrieve() options {sorted(kwargs)}; known: custom_request_ids, "
-                "structured"
-            )
-        return await self.engine.retrieve(
-            batch_id, self._codec(), custom_request_ids=custom_request_ids, structured=structured
-        )
-
-    def iter_results(
-        self,
-        batch_id: str,
-        *,
-        custom_request_ids: Iterable[str] | None = None,
-        structured: bool | None = None,
-    ) -> AsyncIterator[tuple[str, BatchResult]]:
-        """`(request_id, LMOutput | RequestFailedError)` pairs of a finished batch, streamed.
-
-        Holds one block of results in memory at a time, however large the batch; a
-        `ResultMismatchError` (without `results`) comes after every matched pair.
-        """
-        return self.engine.iter_results(
-            batch_id, self._codec(), custom_request_ids=custom_request_ids, structured=structured
-        )
-
-    async def list(self, *, page_size: int = 100) -> list[dict[str, Any]]:
-        """Every batch job of the account, following every page.
-
-        Returns:
-            One dict per job: `id`, `display_name`, `model`, `status` (`BatchStatus`), `state`,
-            `create_time`, `update_time`, `end_time`, `request_counts` (`total`, `succeeded`,
-            `failed`, `pending`) and `error`.
-        """
-        return [_as_dict(job.info) for job in await self.engine.list(page_size)]
-
-    async def cancel(self, batch_id: str) -> None:
-        """Cancel every job behind the batch ID (the jobs then end CANCELLED)."""
-        await self.engine.cancel(batch_id)
-
-    async def delete(self, batch_id: str) -> None:
-        """Delete every job behind the batch ID (they disappear from `list()`)."""
-        await self.engine.delete(batch_id)
-
-
-def _as_dict(info: BatchJobInfo) -> dict[str, Any]:
-    """The seed's `list()` item for one job."""
-    data = info.model_dump(mode="json", exclude={"jobs"})
-    data["id"] = data.pop("name")
-    data["status"] = info.status
-    return data

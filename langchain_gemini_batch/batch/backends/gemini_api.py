@@ -13,13 +13,14 @@ from typing import Any
 
 from langchain_gemini_batch._client import GeminiClient, batch_path
 from langchain_gemini_batch.batch._jobs import job_info, results_location
-from langchain_gemini_batch.batch._plan import JobChunk
+from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk
 from langchain_gemini_batch.batch._results import iter_file_items
 from langchain_gemini_batch.batch.backends.base import Backend, RemoteJob, ResultSource
 from langchain_gemini_batch.batch.codecs import Codec
-from langchain_gemini_batch.batch.journal import endpoint_id
+from langchain_gemini_batch.batch.engine import BatchEngine
+from langchain_gemini_batch.batch.journal import Journal, endpoint_id
 
-__all__ = ["GeminiApiBackend"]
+__all__ = ["GeminiApiBackend", "gemini_api_engine"]
 
 
 def _remote(raw: Mapping[str, Any]) -> RemoteJob:
@@ -111,3 +112,12 @@ class GeminiApiBackend(Backend):
     def iter_file_items(self, path: Path) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
         """`(key, line)` for each line of a results file (decoded in blocks)."""
         return iter_file_items(path)
+
+
+def gemini_api_engine(
+    client: GeminiClient, *, journal: Journal | None, limits: BatchLimits
+) -> BatchEngine:
+    """The batch engine of an invoker on the Gemini Developer API (generation or embeddings)."""
+    return BatchEngine(
+        GeminiApiBackend(client), journal=journal, limits=limits, max_retries=client.max_retries
+    )
