@@ -27,7 +27,7 @@ from pydantic import SecretStr
 from langchain_gemini_batch import _genai_compat
 from langchain_gemini_batch._auth import vertex_credentials
 from langchain_gemini_batch._sdk_errors import translate_error
-from langchain_gemini_batch.errors import GeminiAPIError, MissingApiKeyError
+from langchain_gemini_batch.errors import GeminiAPIError, InvalidRequestError, MissingApiKeyError
 
 __all__ = ["GeminiClient", "resolve_api_key"]
 
@@ -121,7 +121,7 @@ class GeminiClient:
         """The Vertex AI project: argument, `GOOGLE_CLOUD_PROJECT`, else the ADC project.
 
         Raises:
-            ValueError: No project could be found.
+            InvalidRequestError: No project could be found.
         """
         if self._project is None and self.custom_base_url() is None:
             import google.auth  # noqa: PLC0415 - only when no project was named
@@ -129,14 +129,14 @@ class GeminiClient:
             try:
                 found, project = google.auth.default()
             except Exception as exc:  # DefaultCredentialsError, or a transport failure
-                raise ValueError(
+                raise InvalidRequestError(
                     "Vertex AI needs a project: pass project=... or set GOOGLE_CLOUD_PROJECT"
                 ) from exc
             self._project = project or None
             if self.credentials is None:
                 self.credentials = found
         if self._project is None:
-            raise ValueError(
+            raise InvalidRequestError(
                 "Vertex AI needs a project: pass project=... or set GOOGLE_CLOUD_PROJECT"
             )
         return self._project

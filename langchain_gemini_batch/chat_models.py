@@ -17,11 +17,14 @@ from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 from langchain_gemini_batch._sync import iterate_sync, run_sync
 from langchain_gemini_batch.batch._plan import BatchLimits
 from langchain_gemini_batch.batch.base import PollingPolicy
-from langchain_gemini_batch.errors import BackendNotSupportedError, InvalidRequestError
+from langchain_gemini_batch.batch.pool import BatchPool
+from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.invoker import GoogleLMInvoker
 from langchain_gemini_batch.langchain.batch import as_completed_order, run_batch
+from langchain_gemini_batch.langchain.burst import OnlineCalls
 from langchain_gemini_batch.langchain.fields import GeminiChatFields
 from langchain_gemini_batch.langchain.online import generate_one, stream_one
+from langchain_gemini_batch.langchain.output import message_as_chunk
 from langchain_gemini_batch.langchain.settings import (
     BatchSettings,
     CallOptions,
@@ -36,12 +39,6 @@ from langchain_gemini_batch.langchain.tools import ToolChoice, bind_payload
 __all__ = ["ChatGeminiBatch"]
 
 _ToolLike = dict[str, Any] | type | Callable[..., Any] | BaseTool | types.Tool
-VERTEX_AI_MESSAGE = (
-    "Vertex AI support is coming in issue 15: ChatGeminiBatch talks to the Gemini Developer "
-    "API only for now. vertexai, project, location and credentials are accepted so that "
-    "your settings need no change later; unset them (and GOOGLE_GENAI_USE_VERTEXAI) to use "
-    "an API key."
-)
 
 
 class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
@@ -179,16 +176,40 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
     """Cancel the remote job when the awaiting task is cancelled or `batch_timeout` passes."""
     batch_display_name: str | None = None
     """Display name of the jobs (default `"langchain-gemini-batch"`), to find them later."""
+    batch_resume: bool = True
+    """Reattach to a job already created (and journaled) for the same work instead of paying
+    for another: a rerun after a crash waits for, or reads, the first run's job. `False`
+    always creates a fresh job."""
+    journal: Any = None
+    """The job journal (`None`: `GEMINI_BATCH_JOURNAL`, else the user's cache directory; a
+    file path; or `False` for none). See the README, "If your process dies"."""
     invoke_via_batch: bool = False
-    """Send `invoke`/`ainvoke` through the Batch API too (a job of one), at batch price."""
+    """Send single calls (`invoke`/`ainvoke`, and every chain shape that calls the model once
+    per input) through the Batch API at batch price: calls made within `batch_pool_wait`
+    seconds of each other share one job. `False`: online at full price."""
+    batch_pool_wait: float = Field(default=1.0, ge=0)
+    """Seconds a pooled job waits after its first call for more calls to join it."""
+    batch_pool_size: int = Field(default=10_000, ge=1)
+    """Most requests in one pooled job; a fuller pool is sent at once."""
+    show_progress: bool = False
+    """Draw a progress bar on stderr while a batch job runs (request counts, state, time)."""
+    gcs_staging_uri: str | None = None
+    """Vertex AI only: where requests are staged in Cloud Storage (`gs://bucket/prefix`);
+    default `GEMINI_BATCH_GCS_STAGING_URI`."""
 
     _invokers: dict[tuple[Any, ...], GoogleLMInvoker] = PrivateAttr(default_factory=dict)
+    _pool: BatchPool | None = PrivateAttr(default=None)
+    _online_calls: OnlineCalls = PrivateAttr(default_factory=OnlineCalls)
 
     @model_validator(mode="after")
     def _check_batch_options(self) -> ChatGeminiBatch:
         if self.batch_poll_max_interval < self.batch_poll_interval:
             raise ValueError("batch_poll_max_interval must be >= batch_poll_interval")
         BatchLimits(inline_max_bytes=self.batch_inline_max_bytes)  # validates the size
+        if self.invoke_via_batch and not self.disable_streaming:
+            # A batch job answers all at once: `astream` (and `astream_events`) then go through
+            # `ainvoke`, which pools the call and reports the job's progress on its run.
+            self.disable_streaming = True
         return self
 
     @property
@@ -210,12 +231,16 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
             timeout=timeout,
             max_retries=self.max_retries if retries is None else retries,
             limits=BatchLimits(inline_max_bytes=self.batch_inline_max_bytes),
+            uses_vertexai=self.uses_vertexai(),
+            project=self.project,
+            location=self.location,
+            credentials=self.credentials,
+            gcs_staging_uri=self.gcs_staging_uri,
+            journal=self.journal,
         )
 
     def _invoker_for(self, options: CallOptions) -> GoogleLMInvoker:
         """The invoker for a call's options, built on first use and kept."""
-        if self.uses_vertexai():
-            raise BackendNotSupportedError(VERTEX_AI_MESSAGE)
         return cached_invoker(self._invokers, options.model, self._client_settings(options))
 
     def _invoker(self, model: str | None = None) -> GoogleLMInvoker:
@@ -229,8 +254,30 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
             max_wait=self.batch_timeout,
             cancel_on_exit=self.batch_cancel_on_exit,
             invoke_via_batch=self.invoke_via_batch,
+            resume=self.batch_resume,
+            show_progress=self.show_progress,
         )
-        return ChatRuntime(chat=self.chat_settings(), batch=batch, invoker_for=self._invoker_for)
+        return ChatRuntime(
+            chat=self.chat_settings(),
+            batch=batch,
+            invoker_for=self._invoker_for,
+            pool=self._batch_pool(batch) if self.invoke_via_batch else None,
+            online_calls=self._online_calls,
+        )
+
+    def _batch_pool(self, batch: BatchSettings) -> BatchPool:
+        """This model's pool of single calls (one per model and copy; settings at first use)."""
+        pool = self._pool
+        if pool is None or (pool.max_wait, pool.max_size) != (
+            self.batch_pool_wait,
+            self.batch_pool_size,
+        ):
+            pool = self._pool = BatchPool(
+                max_wait=self.batch_pool_wait,
+                max_size=self.batch_pool_size,
+                wait_options=batch.wait_options(),
+            )
+        return pool
 
     # --- single calls: online generateContent (or a job of one with invoke_via_batch) ---
 
@@ -241,7 +288,7 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        message = await generate_one(self._runtime(), messages, stop, kwargs)
+        message = await generate_one(self._runtime(), messages, stop, kwargs, run_manager)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _generate(
@@ -260,7 +307,12 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        async for chunk in stream_one(self._runtime(), messages, stop, kwargs):
+        runtime = self._runtime()
+        if runtime.batch.invoke_via_batch:  # a stream of one chunk, at batch price
+            message = await generate_one(runtime, messages, stop, kwargs, run_manager)
+            yield ChatGenerationChunk(message=message_as_chunk(message))
+            return
+        async for chunk in stream_one(runtime, messages, stop, kwargs):
             yield ChatGenerationChunk(message=chunk)
 
     def _stream(

@@ -23,14 +23,18 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import functools
 import hashlib
+import inspect
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_gemini_batch.batch._results import BatchResult, to_result
+from langchain_gemini_batch.batch._wait import ProgressCallback
 from langchain_gemini_batch.convert.wire_checks import encode_json
 from langchain_gemini_batch.errors import (
     GeminiBatchError,
@@ -41,6 +45,7 @@ from langchain_gemini_batch.errors import (
 
 if TYPE_CHECKING:
     from langchain_gemini_batch.invoker import GoogleLMInvoker
+    from langchain_gemini_batch.schema import BatchJobInfo
 
 __all__ = ["DEFAULT_POOL_SIZE", "DEFAULT_POOL_WAIT", "BatchPool", "PrebuiltCodec"]
 
@@ -98,6 +103,8 @@ class _Call:
     future: concurrent.futures.Future[BatchResult]
     request_id: str = ""
     job: _Job | None = None
+    progress: ProgressCallback | None = None
+    loop: asyncio.AbstractEventLoop | None = None
 
 
 @dataclass
@@ -156,6 +163,10 @@ class BatchPool:
         self._lock = threading.Lock()
         self.jobs_sent = 0
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A fresh, empty pool with the same settings: threads, loops and locks do not pickle.
+        return (_new_pool, (self.max_wait, self.max_size, self.wait_options))
+
     def _runner(self) -> _Loop:
         with self._lock:
             if self._loop is None:
@@ -163,15 +174,32 @@ class BatchPool:
             return self._loop
 
     async def run(
-        self, invoker: GoogleLMInvoker, request: dict[str, Any], *, structured: bool
+        self,
+        invoker: GoogleLMInvoker,
+        request: dict[str, Any],
+        *,
+        structured: bool,
+        progress: ProgressCallback | None = None,
     ) -> BatchResult:
         """Pool one built request; its result once its job has ended.
+
+        Args:
+            invoker: Whose model and engine run the job.
+            request: The built request (carrying its own settings).
+            structured: Whether the answer is JSON to decode.
+            progress: Called (on the caller's event loop) with the job's `BatchJobInfo` at
+                every poll.
 
         Raises:
             Exception: What failed the whole job (deadline, job failure, ...); a failure of
                 this one request is returned as its `RequestFailedError`.
         """
-        call = _Call(request=request, future=concurrent.futures.Future())
+        call = _Call(
+            request=request,
+            future=concurrent.futures.Future(),
+            progress=progress,
+            loop=asyncio.get_running_loop() if progress is not None else None,
+        )
         runner = self._runner()
         runner.call(self._add, invoker, structured, call)
         try:
@@ -244,6 +272,7 @@ class BatchPool:
                 PrebuiltCodec(structured=structured),
                 invoker.model_name,
                 skip_invalid=True,
+                progress=functools.partial(_report, job),
                 **self.wait_options,
             )
             error: BaseException | None = None
@@ -265,3 +294,22 @@ class BatchPool:
                 call.future.set_exception(
                     error or GeminiBatchError(f"no result for pooled request {call.request_id}")
                 )
+
+
+def _report(job: _Job, info: BatchJobInfo) -> None:
+    """Hand a poll's info to every caller still waiting, on its own event loop."""
+    for call in job.calls:
+        if call.progress is None or call.loop is None or call.future.done():
+            continue
+        outcome = call.progress(info)
+        if inspect.isawaitable(outcome):
+            with contextlib.suppress(RuntimeError):  # the caller's loop has closed
+                asyncio.run_coroutine_threadsafe(_awaited(outcome), call.loop)
+
+
+async def _awaited(outcome: Awaitable[Any]) -> None:
+    await outcome
+
+
+def _new_pool(max_wait: float, max_size: int, wait_options: Mapping[str, Any]) -> BatchPool:
+    return BatchPool(max_wait=max_wait, max_size=max_size, wait_options=wait_options)

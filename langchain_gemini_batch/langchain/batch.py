@@ -14,7 +14,7 @@ is an empty `AIMessage` with `response_metadata["prompt_feedback"]`, as online.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ from langchain_core.utils.utils import LC_ID_PREFIX
 from langchain_gemini_batch._gc import gc_paused
 from langchain_gemini_batch.errors import (
     GeminiBatchError,
+    IncompleteBatchError,
     InvalidRequestError,
     RequestFailedError,
     ResultMismatchError,
@@ -55,7 +56,8 @@ from langchain_gemini_batch.langchain.settings import (
     ChatRuntime,
     ls_structured_output_options,
 )
-from langchain_gemini_batch.schema import GeminiContents, LMOutput
+from langchain_gemini_batch.progress import ProgressBar, adispatch_progress_event
+from langchain_gemini_batch.schema import BatchJobInfo, GeminiContents, LMOutput
 
 __all__ = ["BatchOutcome", "as_completed_order", "run_batch"]
 
@@ -220,6 +222,7 @@ class _BatchCall:
             await model.rate_limiter.aacquire(blocking=True)
         logger.info("submitting %d of %d inputs as a batch job", len(requests), len(self.slots))
         invoker = self.runtime.invoker_for(self.options)
+        bar = ProgressBar() if self.runtime.batch.show_progress else None
         try:
             # With skip_invalid (return_exceptions) an input the builder rejects fails alone;
             # without it, the whole call fails before any job is created.
@@ -227,11 +230,17 @@ class _BatchCall:
                 dict(requests),
                 self.options.hyperparameters,
                 skip_invalid=skip_invalid,
+                progress=self._progress(bar),
                 **self.runtime.batch.wait_options(),
             )
-            mismatch: ResultMismatchError | None = None
-        except ResultMismatchError as exc:  # deliver what matched; the rest fail with it
-            results, mismatch = exc.results, exc
+            mismatch: Exception | None = None
+        except (ResultMismatchError, IncompleteBatchError) as exc:
+            results, mismatch = exc.results, exc  # deliver what was read; the rest fail with it
+            if isinstance(exc, IncompleteBatchError) and isinstance(exc.error, Exception):
+                mismatch = exc.error  # the job-level failure of the inputs left without a result
+        finally:
+            if bar is not None:
+                bar.close()
         with gc_paused():  # a bulk conversion that makes no reference cycles
             for slot in self.waiting():
                 outcome = self._message(results.get(slot.request_id, mismatch))
@@ -241,6 +250,27 @@ class _BatchCall:
                     else outcome
                 )
         await self._update_cache()
+
+    def _progress(self, bar: ProgressBar | None) -> Callable[[BatchJobInfo], Awaitable[None]]:
+        """The progress callback: a `gemini_batch_progress` custom event, and the bar.
+
+        The event goes once per poll to each distinct set of callback handlers (through the
+        first open run that has them), not once per input: every handler sees it, and 50,000
+        inputs do not mean 50,000 dispatches per poll.
+        """
+        runs: dict[tuple[int, ...], AsyncCallbackManagerForLLMRun] = {}
+        for slot in self.slots:
+            if slot.run is not None and slot.outcome is None:
+                key = tuple(sorted(id(handler) for handler in slot.run.handlers))
+                runs.setdefault(key, slot.run)
+
+        async def progress(info: BatchJobInfo) -> None:
+            for run in runs.values():
+                await adispatch_progress_event(info, run_manager=run)
+            if bar is not None:
+                bar(info)
+
+        return progress
 
     async def _update_cache(self) -> None:
         cache = self._cache()

@@ -70,11 +70,11 @@ class GeminiChatFields(BaseModel):
     )
     """The Gemini API key; default `GOOGLE_API_KEY`, then `GEMINI_API_KEY`. Never pickled."""
     credentials: Any = None
-    """Google Cloud credentials for Vertex AI (accepted; Vertex AI is not supported yet)."""
+    """Google Cloud credentials for Vertex AI (default: application default credentials)."""
     vertexai: bool | None = None
-    """Use Vertex AI (`None`: as langchain-google-genai decides, from `GOOGLE_GENAI_USE_VERTEXAI`,
-    `credentials` or `project`). Vertex AI support is coming in issue 15: a model that would use
-    it raises `BackendNotSupportedError` on first use."""
+    """Use Vertex AI batch prediction (`None`: as langchain-google-genai decides, from
+    `GOOGLE_GENAI_USE_VERTEXAI`, `credentials` or `project`). Batches on Vertex AI need
+    `gcs_staging_uri` (or `GEMINI_BATCH_GCS_STAGING_URI`)."""
     project: str | None = None
     """Google Cloud project (Vertex AI only)."""
     location: str | None = Field(default_factory=from_env("GOOGLE_CLOUD_LOCATION", default=None))

@@ -8,10 +8,14 @@ is a batch job of one instead. A blocked prompt is an empty `AIMessage` carrying
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from typing import Any
 
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.runnables.config import var_child_runnable_config
 
 from langchain_gemini_batch.errors import RequestFailedError
 from langchain_gemini_batch.langchain.generation import call_options
@@ -22,7 +26,8 @@ from langchain_gemini_batch.langchain.output import (
     output_to_message,
 )
 from langchain_gemini_batch.langchain.settings import ChatRuntime
-from langchain_gemini_batch.schema import LMOutput
+from langchain_gemini_batch.progress import adispatch_progress_event
+from langchain_gemini_batch.schema import BatchJobInfo, LMOutput
 
 __all__ = ["generate_one", "stream_one"]
 
@@ -32,8 +37,12 @@ async def generate_one(
     messages: list[BaseMessage],
     stop: list[str] | None,
     kwargs: dict[str, Any],
+    run_manager: AsyncCallbackManagerForLLMRun | None = None,
 ) -> AIMessage:
-    """One conversation, one answer: online, or as a job of one with `invoke_via_batch`.
+    """One conversation, one answer: online, or pooled into a shared batch job.
+
+    With `invoke_via_batch=True` the request joins the model's `BatchPool`: calls made close
+    together (from any chain shape, task or thread) share one batch job.
 
     Raises:
         InvalidRequestError: The conversation or an option cannot be converted.
@@ -47,18 +56,30 @@ async def generate_one(
         convert_system_message_to_human=runtime.chat.convert_system_message_to_human,
     )
     invoker = runtime.invoker_for(options)
-    if not runtime.batch.invoke_via_batch:
-        try:
-            output = await invoker.invoke(contents, options.hyperparameters)
-        except RequestFailedError as error:
-            if error.prompt_feedback is None:
-                raise
-            return blocked_message(error, batch=False)
+    if not runtime.batch.invoke_via_batch or runtime.pool is None:
+        tracking = runtime.online_calls.track() if runtime.online_calls else nullcontext()
+        with tracking:
+            try:
+                output = await invoker.invoke(contents, options.hyperparameters)
+            except RequestFailedError as error:
+                if error.prompt_feedback is None:
+                    raise
+                return blocked_message(error, batch=False)
         return output_to_message(output, model=options.model)
-    results = await invoker.batch.invoke(
-        {"0": contents}, options.hyperparameters, **runtime.batch.wait_options()
+    builder = invoker.request_builder(options.hyperparameters)
+    request = builder.build("pooled", contents)
+    # The event belongs to this call's run; without a run manager (langchain-core's `astream`
+    # passes none), to the run of the config in this task's context, captured here because
+    # the pool reports on its own thread.
+    config = var_child_runnable_config.get()
+
+    async def progress(info: BatchJobInfo) -> None:
+        with contextlib.suppress(RuntimeError):  # no run to attach the event to
+            await adispatch_progress_event(info, run_manager=run_manager, config=config)
+
+    result = await runtime.pool.run(
+        invoker, request, structured=builder.structured, progress=progress
     )
-    result = results["0"]
     if isinstance(result, RequestFailedError) and result.prompt_feedback is not None:
         return blocked_message(result, batch=True)
     if not isinstance(result, LMOutput):
@@ -81,11 +102,12 @@ async def stream_one(
     )
     chunks = StreamChunks(options.model)
     invoker = runtime.invoker_for(options)
-    try:
-        async for output in invoker.stream(contents, options.hyperparameters):
-            yield chunks.chunk(output)
-    except RequestFailedError as error:
-        if error.prompt_feedback is None:
-            raise
-        yield chunks.blocked(error)
+    with runtime.online_calls.track() if runtime.online_calls else nullcontext():
+        try:
+            async for output in invoker.stream(contents, options.hyperparameters):
+                yield chunks.chunk(output)
+        except RequestFailedError as error:
+            if error.prompt_feedback is None:
+                raise
+            yield chunks.blocked(error)
     yield chunks.last()

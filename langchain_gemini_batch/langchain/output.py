@@ -35,6 +35,7 @@ __all__ = [
     "SIGNATURES_KEY",
     "StreamChunks",
     "blocked_message",
+    "message_as_chunk",
     "output_to_message",
     "usage_to_metadata",
 ]
@@ -115,6 +116,8 @@ def _response_metadata(output: LMOutput, model: str, *, batch: bool) -> dict[str
         metadata["response_id"] = meta["response_id"]
     if meta.get("usage_metadata") is not None:
         metadata["usage_details"] = meta["usage_metadata"]
+    if meta.get("cost") is not None:
+        metadata["cost"] = meta["cost"]
     metadata["is_batch"] = batch
     if batch:
         metadata["batch_job"] = meta.get("batch_job")
@@ -228,6 +231,23 @@ class StreamChunks:
             response_metadata=metadata,
             chunk_position="last",
         )
+
+
+def message_as_chunk(message: AIMessage) -> AIMessageChunk:
+    """A whole message as the one (last) chunk of a stream, for answers from a batch job."""
+    calls = [
+        tool_call_chunk(name=call["name"], args=json.dumps(call["args"]), id=call["id"], index=i)
+        for i, call in enumerate(message.tool_calls)
+    ]
+    return AIMessageChunk(
+        content=message.content,
+        additional_kwargs=message.additional_kwargs,
+        response_metadata=message.response_metadata,
+        usage_metadata=message.usage_metadata,
+        tool_call_chunks=calls,
+        id=message.id,
+        chunk_position="last",
+    )
 
 
 def _minus(total: TokenUsage, before: TokenUsage) -> TokenUsage:

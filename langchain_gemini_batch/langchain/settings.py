@@ -19,7 +19,9 @@ from pydantic import SecretStr
 
 from langchain_gemini_batch.batch._plan import BatchLimits
 from langchain_gemini_batch.batch.base import PollingPolicy
+from langchain_gemini_batch.batch.pool import BatchPool
 from langchain_gemini_batch.invoker import GoogleLMInvoker
+from langchain_gemini_batch.langchain.burst import OnlineCalls
 
 __all__ = [
     "BatchSettings",
@@ -104,6 +106,11 @@ class ClientSettings:
     max_retries: int = 6
     limits: BatchLimits = field(default_factory=BatchLimits)
     uses_vertexai: bool = False
+    project: str | None = None
+    location: str | None = None
+    credentials: Any = None
+    gcs_staging_uri: str | None = None
+    journal: Any = None
 
     def cache_key(self) -> tuple[Any, ...]:
         """A hashable key for the invoker cache (client arguments by their repr)."""
@@ -116,6 +123,12 @@ class ClientSettings:
             self.timeout,
             self.max_retries,
             self.limits,
+            self.uses_vertexai,
+            self.project,
+            self.location,
+            id(self.credentials),
+            self.gcs_staging_uri,
+            repr(self.journal),
         )
 
     def http_options(self) -> types.HttpOptions | None:
@@ -140,14 +153,17 @@ class BatchSettings:
     max_wait: float | None = None
     cancel_on_exit: bool = True
     invoke_via_batch: bool = False
+    resume: bool = True
+    show_progress: bool = False
 
     def wait_options(self) -> dict[str, Any]:
-        """`display_name`, `polling`, `max_wait` and `cancel_on_exit` for `batch.invoke`."""
+        """`display_name`, `polling`, `max_wait`, `cancel_on_exit`, `resume` for `invoke`."""
         return {
             "display_name": self.display_name,
             "polling": self.polling,
             "max_wait": self.max_wait,
             "cancel_on_exit": self.cancel_on_exit,
+            "resume": self.resume,
         }
 
 
@@ -179,13 +195,16 @@ class ChatRuntime:
     Attributes:
         chat: The generation settings.
         batch: How batch jobs are named and waited for.
-        invoker_for: The invoker for a call's options (model, per-call timeout and retries);
-            raises `BackendNotSupportedError` when the model asks for Vertex AI.
+        invoker_for: The invoker for a call's options (model, per-call timeout and retries).
+        pool: Where single calls go with `invoke_via_batch=True` (shared jobs).
+        online_calls: Counts concurrent online calls, to warn about full-price bursts.
     """
 
     chat: ChatSettings
     batch: BatchSettings
     invoker_for: Callable[[CallOptions], GoogleLMInvoker]
+    pool: BatchPool | None = None
+    online_calls: OnlineCalls | None = None
 
 
 def ls_structured_output_options(ls_format: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -213,12 +232,18 @@ def cached_invoker(
     if invoker is None:
         invoker = GoogleLMInvoker(
             model,
-            client.api_key,
+            None if client.uses_vertexai else client.api_key,
             base_url=client.base_url,
             timeout=client.timeout,
             max_retries=client.max_retries,
             batch_limits=client.limits,
+            journal=client.journal,
             http_options=client.http_options(),
+            vertexai=client.uses_vertexai,
+            project=client.project,
+            location=client.location,
+            credentials=client.credentials,
+            gcs_staging_uri=client.gcs_staging_uri,
         )
         invoker = cache.setdefault(key, invoker)
     return invoker

@@ -14,7 +14,6 @@ from langchain_gemini_batch._sync import iterate_sync, run_sync
 from langchain_gemini_batch.chat_models import ChatGeminiBatch
 from langchain_gemini_batch.errors import (
     BackendNotSupportedError,
-    GeminiBatchError,
     InvalidRequestError,
     UnknownParameterError,
 )
@@ -121,20 +120,17 @@ def test_a_grpc_transport_is_refused_saying_why() -> None:
     assert make(transport="rest").transport == "rest"
 
 
-def test_vertex_ai_settings_are_accepted_and_fail_on_first_use(
+def test_vertex_ai_settings_are_accepted_and_checked_before_anything_is_sent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for kwargs in ({"vertexai": True}, {"project": "p", "location": "europe-west4"}):
-        model = make(**kwargs)  # accepted: no error at construction
-        with pytest.raises(
-            BackendNotSupportedError, match="Vertex AI support is coming in issue 15"
-        ):
-            model.invoke("hi")
+    monkeypatch.delenv("GEMINI_BATCH_GCS_STAGING_URI", raising=False)
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    model = make(vertexai=True, project="p", location="europe-west4")  # no error yet
+    assert model.uses_vertexai()
+    with pytest.raises(InvalidRequestError, match="gcs_staging_uri"):
+        model.batch(["hi"])  # batches on Vertex AI stage their requests in Cloud Storage
     monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "true")
-    with pytest.raises(BackendNotSupportedError) as caught:
-        make().batch(["hi"])
-    assert isinstance(caught.value, GeminiBatchError)
-    assert isinstance(caught.value, NotImplementedError)
+    assert make().uses_vertexai()
     monkeypatch.setenv("GOOGLE_GENAI_USE_VERTEXAI", "false")
     assert not make(project="p").uses_vertexai()
 

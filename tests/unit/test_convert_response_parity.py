@@ -37,6 +37,7 @@ PCM = base64.b64encode(b"\x00\x01" * 50).decode()
 OUR_KEYS = frozenset(
     {
         "is_batch",
+        "cost",
         "batch_job",
         "request_key",
         "response_id",
