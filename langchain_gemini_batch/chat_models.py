@@ -82,7 +82,9 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
         for chunk in model.stream("Write a haiku about batches"):
             print(chunk.text, end="")
         ```
-        Set `invoke_via_batch=True` to send single calls through the Batch API too.
+        Set `invoke_via_batch=True` to send single calls through the Batch API too: calls
+        made close together (from any chain shape, task or thread) are pooled into shared
+        jobs.
 
     Batch:
         ```python
@@ -106,16 +108,21 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
           job unless `batch_cancel_on_exit=False`. An input that cannot be converted fails
           the whole call before any job is created (with `return_exceptions=True`, only its
           own input). A blocked prompt is an empty message with `prompt_feedback`.
-        - Finding the job again: every message has `response_metadata["batch_job"]`
-          (`"batches/..."`), the log line `created batches/... with N requests` names it,
-          and `GoogleLMInvoker(...).batch.list()` lists jobs with their display names
-          (`batch_display_name`).
+        - Crashes: jobs are journaled (`journal`); running the same chain on the same
+          inputs again reattaches to the job already created instead of paying twice
+          (`batch_resume=False` forces a new job). `Journal().unretrieved()` lists jobs
+          not read yet; every message has `response_metadata["batch_job"]`.
+        - Watching: each poll's request counts are a `gemini_batch_progress` custom event
+          (`astream_events`, `on_custom_event`); `show_progress=True` draws a bar on stderr.
+          Every answer has `response_metadata["cost"]` (batch and online price).
         - Cache: with a LangChain LLM cache set, hits are answered without a request.
         - Tracing: each input gets its own `on_chat_model_start` / `on_llm_end` run, so
           LangSmith shows N ordinary LLM runs.
         - One job per `abatch` call: `max_concurrency` does not split it; only Google's
-          limits do. A model inside `RunnableParallel` or a dict step is called once per
-          input (one job each): keep it a direct step of the sequence.
+          limits do. A model inside `RunnableParallel`, a dict step,
+          `RunnablePassthrough.assign` or a LangGraph `Send` fan-out is called once per
+          input: online at full price by default (a burst logs a WARNING), or pooled into
+          shared batch jobs with `invoke_via_batch=True` (see `batch_pool_wait`).
 
     Tool calling:
         ```python
