@@ -6,7 +6,8 @@ With `GOOGLE_API_KEY` set this runs on Google's Batch API (half the online price
 minutes or longer). Without it, the local Gemini API emulator is started in-process with a
 three-second job clock, so the job visibly goes PENDING -> RUNNING -> SUCCEEDED in the log and
 the script ends in a few seconds. The only change from an ordinary LangChain app is the model
-class: `ChatGeminiBatch` instead of `ChatGoogleGenerativeAI`.
+class: `ChatGeminiBatch` instead of `ChatGoogleGenerativeAI`. Run it twice against Google and
+the second run reattaches to the first run's job (the job journal) instead of paying again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.outputs import LLMResult
 from langchain_core.prompts import ChatPromptTemplate
 
-from langchain_gemini_batch import ChatGeminiBatch
+from langchain_gemini_batch import ChatGeminiBatch, Cost
 from langchain_gemini_batch.testing.emulator import EmulatorServer
 
 COUNTRIES = [
@@ -33,18 +34,24 @@ COUNTRIES = [
 ]  # fmt: skip
 
 
-class BatchJobNames(BaseCallbackHandler):
-    """Collects the batch job name of every model run (it is in `response_metadata`)."""
+class BatchReport(BaseCallbackHandler):
+    """Collects the batch job name and the cost of every model run (`response_metadata`)."""
 
     def __init__(self) -> None:
         self.names: set[str] = set()
+        self.costs: list[Cost] = []
 
     def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
         for generations in response.generations:
             for generation in generations:
                 message = getattr(generation, "message", None)
-                if message is not None and "batch_job" in message.response_metadata:
-                    self.names.add(message.response_metadata["batch_job"])
+                if message is None:
+                    continue
+                metadata = message.response_metadata
+                if "batch_job" in metadata:
+                    self.names.add(metadata["batch_job"])
+                if "cost" in metadata:
+                    self.costs.append(Cost.from_metadata(metadata["cost"]))
 
 
 @contextlib.contextmanager
@@ -75,6 +82,7 @@ async def main() -> None:
             batch_poll_interval=0.5 if server else 10,
             batch_poll_max_interval=1 if server else 60,
             batch_display_name="chain-abatch-example",
+            show_progress=True,  # a progress bar on stderr while the job runs
         )
         prompt = ChatPromptTemplate.from_messages(
             [
@@ -84,13 +92,19 @@ async def main() -> None:
         )
         chain = prompt | model | StrOutputParser()
 
-        jobs = BatchJobNames()
+        jobs = BatchReport()
         inputs = [{"country": country} for country in COUNTRIES]
         answers = await chain.abatch(inputs, config={"callbacks": [jobs]})
 
         for country, answer in zip(COUNTRIES, answers, strict=True):
             print(f"{country:>10} -> {answer}")
         print(f"\n{len(answers)} answers from batch job(s): {', '.join(sorted(jobs.names))}")
+        if jobs.costs:
+            total = Cost.total(jobs.costs)
+            print(
+                f"cost at batch price: ${total.batch_usd:.6f} "
+                f"(the same work online: ${total.online_usd:.6f})"
+            )
         if server is not None:
             created = server.count("batchGenerateContent", status=200)
             print(f"batch jobs created on the emulator: {created}")
