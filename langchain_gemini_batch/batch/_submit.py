@@ -215,6 +215,8 @@ class Submitter:
                             found, job.name, input_file=self.backend.input_file(job)
                         )
                         return record, False
+                    if found.input_file:  # uploaded by the dead process, never used by a job
+                        await delete_file_quietly(self.backend, found.input_file)
                 return await self._create(found, chunk, model, codec, cancel_on_exit), True
             finally:
                 with _inflight_lock:
@@ -277,6 +279,8 @@ class Submitter:
                     what="uploading the batch input",
                     base_delay=self.retry_base_delay,
                 )
+                if self.journal is not None and intent.row_id is not None:
+                    self.journal.record_upload(intent, uploaded)  # found again after a crash
             job = await self._create_once_or_find(intent, chunk, model, codec, uploaded)
         except _CreatedThenCancelled as stop:
             record = self._record(intent, stop.job.name, uploaded)

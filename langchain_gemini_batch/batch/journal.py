@@ -374,6 +374,18 @@ class Journal:
             updated_at=now,
         )
 
+    def record_upload(self, record: JobRecord, input_file: str) -> None:
+        """Note the input file uploaded for an intent, before its create is sent.
+
+        A process killed between the upload and the create leaves the file behind; the run
+        that takes the orphaned intent over deletes it when no job was made from it.
+        """
+        with self._connect(write=True) as db:
+            db.execute(
+                "UPDATE jobs SET input_file = ?, updated_at = ? WHERE row_id = ?",
+                (input_file, time.time(), record.row_id),
+            )
+
     def set_state(self, record: JobRecord, state: RecordState) -> None:
         """Move a record to `state` (e.g. `ABANDONED` when Google refused or lost the job)."""
         with self._connect(write=True) as db:

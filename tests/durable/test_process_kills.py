@@ -125,6 +125,22 @@ def test_killed_during_upload(tmp_path: Path) -> None:
         expect_every_answer(answers, 300)
 
 
+def test_killed_after_uploading_before_any_job_exists(tmp_path: Path) -> None:
+    """The upload is done, the create was refused (429) and the script dies while it waits."""
+    journal = tmp_path / "journal.sqlite3"
+    with EmulatorServer(job_seconds=0, retry_delay_seconds=60) as server:
+        server.inject("batchGenerateContent", status=429)  # "retry in 60 s"
+        first = start(server, journal, 200, "--file")
+        kill_when(first, lambda: server.count("batchGenerateContent", status=429) >= 1, 0.2)
+        assert server.counts().jobs == 0
+        assert server.counts().uploaded_files == 1  # the orphaned upload
+        answers = finish(start(server, journal, 200, "--file"))
+        expect_every_answer(answers, 200)
+        assert jobs_created(server) == 1
+        assert server.counts().uploaded_files == 0  # the orphan and the used input: deleted
+        assert server.count("files.delete", status=200) == 2
+
+
 def test_killed_while_retrieving(tmp_path: Path) -> None:
     journal = tmp_path / "journal.sqlite3"
     with EmulatorServer(job_seconds=0, latency=0.5) as server:
