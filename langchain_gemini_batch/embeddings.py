@@ -132,6 +132,10 @@ class GeminiBatchEmbeddings(BaseModel, Embeddings):
     """Cancel the remote job when the awaiting task is cancelled or `batch_timeout` passes."""
     batch_display_name: str | None = None
     """Display name of the jobs (default `"langchain-gemini-batch"`), to find them later."""
+    batch_resume: bool = True
+    """Reattach to a job already created for the same texts and settings (found in the
+    journal, or by the fingerprint tag in its display name) instead of paying again; `False`
+    always creates a fresh job."""
     batch_progress: Callable[[BatchJobInfo], None] | None = Field(default=None, exclude=True)
     """Called with the job's `BatchJobInfo` (request counts) at every status check."""
     journal: Journal | str | os.PathLike[str] | bool | None = Field(default=None, exclude=True)
@@ -246,6 +250,7 @@ class GeminiBatchEmbeddings(BaseModel, Embeddings):
             max_wait=self.batch_timeout,
             cancel_on_exit=self.batch_cancel_on_exit,
             skip_invalid=skip_invalid,
+            resume=self.batch_resume,
             progress=self.batch_progress,
         )
         return [results[str(index)] for index in range(len(texts))]

@@ -269,8 +269,9 @@ def _fate(batch_job: str, cancelled: bool, cancel_attempted: bool) -> str:
         return "it was cancelled"
     if cancel_attempted:
         return (
-            f"cancelling it failed, so it may still be running (and billed): cancel "
-            f"{batch_job} yourself, or rerun the same work to reattach to it"
+            f"a cancel was asked for but not confirmed, so it may still be running (and "
+            f"billed): check and cancel {batch_job} yourself, or rerun the same work to "
+            "reattach to it"
         )
     return "it is still running remotely; rerun the same work to reattach to it"
 

@@ -57,6 +57,9 @@ _UNUSABLE = frozenset(
 )
 _LOOKUP_PAGES = 50
 _CLOCK_SKEW = 300.0
+_FRESH_WINDOW = 48 * 3600.0
+"""How far back a fresh create looks for a job of the same work (Google expires unfinished
+jobs after 48 hours)."""
 
 
 def tag_of(fingerprint: str) -> str:
@@ -172,6 +175,16 @@ class Submitter:
         journal = self.journal
         if journal is None:
             intent = dataclasses.replace(template, created_at=time.time())
+            found_job = await self._look_first(template.chunk_fingerprint, resume)
+            if found_job is not None:
+                record = dataclasses.replace(
+                    intent,
+                    state=RecordState.CREATED,
+                    job_name=found_job.name,
+                    input_file=self.backend.input_file(found_job),
+                )
+                self.records.put(record)
+                return record, False
             record = await self._create(intent, chunk, model, codec, cancel_on_exit)
             self.records.put(record)
             return record, True
@@ -217,6 +230,13 @@ class Submitter:
                         return record, False
                     if found.input_file:  # uploaded by the dead process, never used by a job
                         await delete_file_quietly(self.backend, found.input_file)
+                else:  # NEW: a job may exist from a run that used another (or no) journal
+                    job = await self._look_first(fingerprint, resume)
+                    if job is not None:
+                        record = journal.record_created(
+                            found, job.name, input_file=self.backend.input_file(job)
+                        )
+                        return record, False
                 return await self._create(found, chunk, model, codec, cancel_on_exit), True
             finally:
                 with _inflight_lock:
@@ -244,19 +264,38 @@ class Submitter:
             return False
         return True
 
+    async def _look_first(self, fingerprint: str, resume: bool) -> RemoteJob | None:
+        """Before creating: a job already made for this work (by any run, any journal).
+
+        Jobs carry their work's fingerprint in their display name, so a rerun finds the job
+        of a run whose journal is gone or elsewhere (another machine, a fresh CI container).
+        A failed lookup does not stop the create: there is no sign that a job exists.
+        """
+        if not resume:
+            return None
+        try:
+            job = await self._find(fingerprint, since=time.time() - _FRESH_WINDOW)
+        except Exception as exc:
+            logger.warning("could not look for an earlier job of this work (%s)", exc)
+            return None
+        if job is not None:
+            logger.warning(
+                "%s was already created for this work (found by its tag); reattached "
+                "(resume=False for a fresh job)",
+                job.name,
+            )
+        return job
+
     async def _find(self, fingerprint: str, *, since: float) -> RemoteJob | None:
         """A usable job whose display name carries this work's tag, created after `since`."""
         pages = 0
         best: RemoteJob | None = None
-        iterator = self.backend.pages(100).__aiter__()
-        while pages < _LOOKUP_PAGES:
-            try:
-                page = await with_retries(
-                    iterator.__anext__, what="listing jobs", base_delay=self.retry_base_delay
-                )
-            except StopAsyncIteration:
-                break
+        # No retry here: a failed page ends the generator (the client already retried it);
+        # the error goes up, because "no job found" must never be a guess.
+        async for page in self.backend.pages(100):
             pages += 1
+            if pages > _LOOKUP_PAGES:
+                break
             for job in page:
                 created = job.info.create_time
                 recent = created is None or created.timestamp() >= since - _CLOCK_SKEW

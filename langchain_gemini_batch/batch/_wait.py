@@ -25,7 +25,7 @@ from langchain_gemini_batch.batch._jobs import combine_infos
 from langchain_gemini_batch.batch.backends.base import RemoteJob
 from langchain_gemini_batch.batch.base import PollingPolicy
 from langchain_gemini_batch.errors import BatchPollError, BatchTimeoutError
-from langchain_gemini_batch.schema import BatchJobInfo
+from langchain_gemini_batch.schema import BatchJobInfo, BatchStatus
 
 if TYPE_CHECKING:
     from langchain_gemini_batch.batch.engine import BatchEngine
@@ -122,13 +122,15 @@ async def wait_for(
             except Exception as exc:
                 failures += 1
                 if not is_transient(exc) or failures >= max_poll_failures:
-                    cancelled = await _give_up(engine, batch_id, cancel_on_exit)
-                    raise BatchPollError(
-                        batch_id,
+                    reason = (
                         f"status checks failed {failures} times in a row "
-                        f"({type(exc).__name__}: {exc})",
-                        cancelled=cancelled,
-                        cancel_attempted=cancel_on_exit,
+                        f"({type(exc).__name__}: {exc})"
+                    )
+                    ended, cancelled = await _give_up(poller, cancel_on_exit)
+                    if ended is not None:
+                        return ended, poller.ended
+                    raise BatchPollError(
+                        batch_id, reason, cancelled=cancelled, cancel_attempted=cancel_on_exit
                     ) from exc
                 logger.warning(
                     "status check of %s failed (%s); %d of %d tolerated",
@@ -147,10 +149,10 @@ async def wait_for(
                     )
                     return info, poller.ended
                 if max_iterations is not None and calls >= max_iterations:
-                    raise await _timeout(engine, batch_id, start, cancel_on_exit)
+                    return await _time_out(poller, start, cancel_on_exit)
             now = time.monotonic()
             if deadline is not None and now >= deadline:
-                raise await _timeout(engine, batch_id, start, cancel_on_exit)
+                return await _time_out(poller, start, cancel_on_exit)
             delay = policy.interval(step, now - start)
             step += 1
             if deadline is not None:
@@ -158,25 +160,49 @@ async def wait_for(
             await asyncio.sleep(delay)
     except asyncio.CancelledError:
         if cancel_on_exit:
-            await asyncio.shield(_give_up(engine, batch_id, cancel_on_exit))
+            await asyncio.shield(_give_up(poller, cancel_on_exit))
         else:
             logger.warning("wait for batch %s cancelled; the job keeps running", batch_id)
         raise
 
 
-async def _give_up(engine: BatchEngine, batch_id: str, cancel_on_exit: bool) -> bool:
-    if not cancel_on_exit:
-        return False
-    return await engine.cancel_confirmed(batch_id)
+async def _give_up(poller: _Poller, cancel_on_exit: bool) -> tuple[BatchJobInfo | None, bool]:
+    """Stop waiting: cancel the unfinished jobs (if asked), then look once more.
+
+    Returns:
+        The final info when the batch turned out to have FINISHED after all (its results are
+        then read as usual), else `None`; and whether every unfinished job is confirmed
+        cancelled (CANCELLING or CANCELLED), by a last status check, or, when that check
+        fails, `False` (Google answers a cancel of an ended job with success too, so the
+        answer alone confirms nothing).
+    """
+    engine, batch_id = poller.engine, poller.batch_id
+    if cancel_on_exit:
+        await engine.cancel_confirmed(batch_id)
+    try:
+        final = await poller.poll()
+    except Exception as exc:
+        logger.warning("could not check %s after giving up on it (%s)", batch_id, exc)
+        return None, False
+    if final.status is BatchStatus.FINISHED:
+        logger.warning("%s finished before it could be cancelled; reading its results", batch_id)
+        return final, False
+    jobs = final.jobs or (final,)
+    cancelled = cancel_on_exit and all(
+        job.status in (BatchStatus.CANCELLED, BatchStatus.CANCELING)
+        for job in jobs
+        if job.status is not BatchStatus.FINISHED
+    )
+    return None, cancelled
 
 
-async def _timeout(
-    engine: BatchEngine, batch_id: str, start: float, cancel_on_exit: bool
-) -> BatchTimeoutError:
-    cancelled = await _give_up(engine, batch_id, cancel_on_exit)
-    return BatchTimeoutError(
-        batch_id,
-        time.monotonic() - start,
-        cancelled=cancelled,
-        cancel_attempted=cancel_on_exit,
+async def _time_out(
+    poller: _Poller, start: float, cancel_on_exit: bool
+) -> tuple[BatchJobInfo, dict[str, RemoteJob]]:
+    waited = time.monotonic() - start  # before the cancel's own time
+    ended, cancelled = await _give_up(poller, cancel_on_exit)
+    if ended is not None:
+        return ended, poller.ended
+    raise BatchTimeoutError(
+        poller.batch_id, waited, cancelled=cancelled, cancel_attempted=cancel_on_exit
     )

@@ -149,6 +149,7 @@ class BatchEngine:
         skip_invalid: bool = False,
     ) -> Plan:
         """Validate and encode every request and cut the work into jobs; nothing is sent."""
+        self.backend.preflight()
         invalid: dict[str, InvalidRequestError] = {}
         with gc_paused():
             chunks = plan_jobs(

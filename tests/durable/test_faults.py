@@ -68,7 +68,8 @@ async def test_a_429_on_create_waits_and_retries_without_looking(
     invoker = make_invoker(server, journal_path, max_retries=1)
     server.inject_errors(429, action="batchGenerateContent")
     await invoker.batch.invoke(PROMPTS, polling=FAST)
-    assert server.count("batches.list") == 0  # a 429 means nothing was created
+    assert server.count("batches.list") == 1  # the look before the first create, no more:
+    # a 429 means nothing was created
     assert jobs_created(server) == 1
 
 
@@ -110,6 +111,10 @@ async def test_cancelling_the_caller_during_create_cancels_the_job(journal_path:
     with EmulatorServer(job_seconds=60, latency=0.4) as server:
         invoker = make_invoker(server, journal_path)
         task = asyncio.create_task(invoker.batch.invoke(PROMPTS, polling=FAST))
+        for _ in range(500):  # until the look for an earlier job has been answered
+            if server.count("batches.list"):
+                break
+            await asyncio.sleep(0.01)
         await asyncio.sleep(0.15)  # the create request is in flight
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -165,3 +170,25 @@ async def test_a_later_wave_failing_keeps_the_earlier_results(
     results = await invoker.batch.invoke(PROMPTS, polling=FAST)
     assert len(results) == 12
     assert jobs_created(server) == 3
+
+
+async def test_a_job_that_finished_while_polls_failed_is_read_not_reported_cancelled(
+    server: EmulatorServer, journal_path: Path
+) -> None:
+    invoker = make_invoker(server, journal_path, max_retries=0)
+    server.inject_errors(*[503] * 5, action="batches.get")  # waiting gives up...
+    results = await invoker.batch.invoke(PROMPTS, polling=FAST)  # ...but the job had ended
+    assert all(isinstance(r, LMOutput) for r in results.values())
+    assert states(server) == ["BATCH_STATE_SUCCEEDED"]
+
+
+async def test_an_unconfirmed_cancel_is_not_reported_as_done(
+    server: EmulatorServer, journal_path: Path
+) -> None:
+    invoker = make_invoker(server, journal_path, max_retries=0)
+    server.inject_errors(*[503] * 6, action="batches.get")  # the last look fails too
+    with pytest.raises(BatchPollError, match="not confirmed") as caught:
+        await invoker.batch.invoke(PROMPTS, polling=FAST)
+    assert not caught.value.cancelled
+    assert caught.value.cancel_attempted
+    assert states(server) == ["BATCH_STATE_SUCCEEDED"]  # the cancel came after its end

@@ -168,3 +168,18 @@ async def test_chain_abatch_twice_is_one_job(
     assert jobs_created(server) == 1
     failures = [o for o in second if isinstance(o, RequestFailedError)]
     assert failures == []
+
+
+async def test_a_run_with_another_journal_finds_the_job_by_its_tag(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    first = make_invoker(server, tmp_path / "laptop.sqlite3")
+    await first.batch.invoke(PROMPTS, polling=FAST)
+    elsewhere = make_invoker(server, tmp_path / "ci-container.sqlite3")  # a journal never used
+    results = await elsewhere.batch.invoke(PROMPTS, polling=FAST)
+    assert jobs_created(server) == 1
+    assert results["q1"].text == "Echo: Question 1"  # type: ignore[union-attr]
+    await make_invoker(server, False).batch.invoke(PROMPTS, polling=FAST)  # no journal at all
+    assert jobs_created(server) == 1
+    await make_invoker(server, False).batch.invoke(PROMPTS, polling=FAST, resume=False)
+    assert jobs_created(server) == 2

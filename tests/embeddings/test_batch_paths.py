@@ -62,7 +62,9 @@ async def test_file_mode_uploads_one_jsonl_and_deletes_it(
 ) -> None:
     corpus = texts(50)
     inline = await make_embeddings(journal=False).aembed_documents(corpus)
-    by_file = await make_embeddings(batch_inline_max_bytes=0).aembed_documents(corpus)
+    by_file = await make_embeddings(batch_inline_max_bytes=0, batch_resume=False).aembed_documents(
+        corpus
+    )
     assert by_file == inline
     assert jobs_created(server) == 2
     assert server.count("files.upload") == 1
@@ -109,7 +111,10 @@ async def test_shuffled_results_are_joined_by_key(make_embeddings: MakeEmbedding
     with EmulatorServer(job_seconds=0, shuffle_results=True) as shuffled:
         for inline_max in (4_000_000, 0):  # inline items and file lines
             got = await make_embeddings(
-                base_url=shuffled.base_url, journal=False, batch_inline_max_bytes=inline_max
+                base_url=shuffled.base_url,
+                journal=False,
+                batch_inline_max_bytes=inline_max,
+                batch_resume=False,  # the same texts: a fresh job, not the first one's
             ).aembed_documents(corpus)
             assert got == expected
         assert jobs_created(shuffled) == 2

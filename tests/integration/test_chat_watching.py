@@ -98,8 +98,9 @@ async def test_the_journal_option_and_a_forced_fresh_job(
     await chat(server, journal=str(path), batch_resume=False).abatch(["x", "y"])
     assert jobs(server) == 2
     await chat(server, journal=False).abatch(["x", "y"])
-    await chat(server, journal=False).abatch(["x", "y"])
-    assert jobs(server) == 4  # no journal: nothing to reattach to
+    assert jobs(server) == 2  # no journal: the job is still found by its fingerprint tag
+    await chat(server, journal=False, batch_resume=False).abatch(["x", "y"])
+    assert jobs(server) == 3
 
 
 async def test_a_later_wave_failing_keeps_the_answers_of_earlier_ones(

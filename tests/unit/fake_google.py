@@ -125,6 +125,8 @@ class FakeGoogle:
                 if isinstance(payload, bytes):
                     return httpx2.Response(status, content=payload, headers=headers)
                 return httpx2.Response(status, json=payload, headers=headers)
+        if request.method == "GET" and path.endswith("/batches"):
+            return httpx2.Response(200, json={"operations": []})  # no earlier jobs by default
         return httpx2.Response(
             404, json={"error": {"code": 404, "message": f"no route {path}", "status": "NOT_FOUND"}}
         )

@@ -74,13 +74,25 @@ async def test_invoke_polls_until_done_and_returns_keyed_results(google: FakeGoo
 
 async def test_deadline_cancels_the_remote_job(google: FakeGoogle) -> None:
     google.on("POST", CREATE, operation())
-    google.on("GET", GET, operation(state="BATCH_STATE_RUNNING"))
+    google.on("GET", GET, operation(state="BATCH_STATE_RUNNING"))  # even after the cancel
     google.on("POST", CANCEL, {})
     invoker = google.invoker()
-    with pytest.raises(BatchTimeoutError, match=r"batches/job1.*cancelled") as caught:
+    with pytest.raises(BatchTimeoutError, match=r"batches/job1.*not confirmed") as caught:
         await invoker.batch.invoke({"a": "x"}, polling=FAST, max_wait=0.02)
-    assert caught.value.cancelled
+    assert not caught.value.cancelled  # Google still said RUNNING after the cancel
+    assert caught.value.cancel_attempted
     assert len(google.requests_to("POST", CANCEL)) == 1
+
+
+async def test_a_cancel_is_confirmed_by_the_job_state(google: FakeGoogle) -> None:
+    google.on("POST", CREATE, operation())
+    running = operation(state="BATCH_STATE_RUNNING")
+    google.on("GET", GET, running, running, running, operation(state="BATCH_STATE_CANCELLED"))
+    google.on("POST", CANCEL, {})
+    invoker = google.invoker()
+    with pytest.raises(BatchTimeoutError, match=r"batches/job1.*it was cancelled") as caught:
+        await invoker.batch.invoke({"a": "x"}, polling=FAST, max_iterations=3)
+    assert caught.value.cancelled
 
 
 async def test_deadline_can_leave_the_job_running(google: FakeGoogle) -> None:
@@ -100,7 +112,7 @@ async def test_seed_options_max_iterations_and_fixed_interval(google: FakeGoogle
     invoker = google.invoker()
     with pytest.raises(BatchTimeoutError):
         await invoker.batch.invoke({"a": "x"}, status_check_interval=0.001, max_iterations=4)
-    assert len(google.requests_to("GET", GET)) == 4
+    assert len(google.requests_to("GET", GET)) == 4 + 1  # and one last look after the cancel
 
 
 async def test_cancelling_the_caller_cancels_the_job(google: FakeGoogle) -> None:

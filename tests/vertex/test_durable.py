@@ -68,7 +68,7 @@ async def test_a_create_that_failed_ambiguously_is_found_not_resent(server: Emul
     # The SDK's retries are off for the create: one refused call, then a look by tag, then one
     # more create (the emulator refused the first before making a job).
     assert counts["batchPredictionJobs.create"] == 2
-    assert counts["batchPredictionJobs.list"] == 1
+    assert counts["batchPredictionJobs.list"] == 2  # before the create, and after it failed
     assert server.cloud.job_names() == [batch_id]
 
 

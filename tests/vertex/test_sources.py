@@ -37,7 +37,7 @@ async def test_bigquery_to_bigquery_job_is_created_watched_and_cancelled() -> No
         status = await invoker.batch.wait(batch_id, polling=NO_WAIT)
         again = await invoker.batch.create_from_source(BQ_SOURCE, BQ_DESTINATION)
         counts = actions(server)
-        created = server.requests[0]
+        created = next(r for r in server.requests if r.action == "batchPredictionJobs.create")
     assert status is BatchStatus.CANCELLED
     assert counts["batchPredictionJobs.create"] == 2  # a cancelled job is not reattached to
     assert counts["batchPredictionJobs.cancel"] == 1

@@ -101,6 +101,14 @@ class Backend(ABC):
     def job_name(self, batch_id_part: str) -> str:
         """A full job name from one part of a batch ID (a bare id or a full name)."""
 
+    def preflight(self) -> None:
+        """Refuse, before anything is sent, a configuration that cannot run batches.
+
+        Raises:
+            InvalidRequestError: What is missing (e.g. Vertex AI's staging location).
+        """
+        return  # nothing to check by default
+
     @abstractmethod
     async def upload(self, path: Path, display_name: str, fingerprint: str) -> str:
         """Upload a chunk's JSONL file (`fingerprint`: the chunk's); the stored name."""

@@ -148,6 +148,10 @@ class VertexBackend(Backend):
                 f"got {destination!r}"
             )
 
+    def preflight(self) -> None:
+        """Batches on Vertex AI need the staging location (`gcs_staging_uri`)."""
+        self._staging()
+
     def _staging(self) -> str:
         if self.staging_uri is None:
             raise InvalidRequestError(
