@@ -48,9 +48,11 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
     arguments, aliases and defaults, the same call options, the same request on the wire for
     the same messages, the same `AIMessage` for the same response, and the same langchain-core
     error classes. `invoke`, `ainvoke` and `stream` call Gemini online (`generateContent`),
-    while `abatch`, `batch` and `*_as_completed`, also through `prompt | model | parser`
-    chains, `bind_tools`, `with_structured_output`, `with_retry` and `with_fallbacks`, send
-    every input as one request of a single batch job.
+    while `abatch` and `batch`, also through `prompt | model | parser` chains, `bind_tools`,
+    `with_structured_output`, `with_retry` and `with_fallbacks`, send every input as one
+    request of a single batch job (so do `*_as_completed` called on the model itself; through
+    a chain LangChain calls the model once per input, which `invoke_via_batch=True` pools
+    into shared jobs).
 
     Setup:
         ```bash
@@ -203,6 +205,9 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
     gcs_staging_uri: str | None = None
     """Vertex AI only: where requests are staged in Cloud Storage (`gs://bucket/prefix`);
     default `GEMINI_BATCH_GCS_STAGING_URI`."""
+    storage_base_url: str | None = None
+    """Vertex AI only: a custom Cloud Storage endpoint (default `STORAGE_EMULATOR_HOST`, else
+    `base_url` when that is not Google's, else Google's)."""
 
     _invokers: dict[tuple[Any, ...], GoogleLMInvoker] = PrivateAttr(default_factory=dict)
     _pool: BatchPool | None = PrivateAttr(default=None)
@@ -243,6 +248,7 @@ class ChatGeminiBatch(GeminiChatFields, BaseChatModel):
             location=self.location,
             credentials=self.credentials,
             gcs_staging_uri=self.gcs_staging_uri,
+            storage_base_url=self.storage_base_url,
             journal=self.journal,
         )
 

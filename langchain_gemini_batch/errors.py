@@ -44,6 +44,7 @@ __all__ = [
     "MissingApiKeyError",
     "RequestFailedError",
     "ResultMismatchError",
+    "ResultsReadError",
     "UnknownParameterError",
 ]
 
@@ -429,3 +430,26 @@ class EmbeddingsFailedError(GeminiBatchError):
 
 def _preview_text(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+class ResultsReadError(GeminiBatchError, ModelAPIError):
+    """A finished job's results could not be read (the cause is chained); nothing is lost.
+
+    The results stay with Google and the job in the journal: `retrieve(batch_id)`, or running
+    the same work again, reads them again.
+
+    Attributes:
+        batch_job: The job's name.
+        results_file: The results file that could not be downloaded.
+    """
+
+    def __init__(
+        self, batch_job: str, results_file: str, attempts: int, error: BaseException
+    ) -> None:
+        self.batch_job = batch_job
+        self.results_file = results_file
+        super().__init__(
+            f"the results of batch job {batch_job} ({results_file}) could not be read after "
+            f"{attempts} attempts ({error}); they stay with Google: retrieve the batch again, "
+            "or run the same work again to reattach to the job"
+        )

@@ -82,7 +82,8 @@ class GoogleLMInvoker:
             (`<prefix>/<fingerprint>/requests.jsonl`) and write results
             (`<prefix>/<fingerprint>/output/`); default `GEMINI_BATCH_GCS_STAGING_URI`.
         storage_base_url: A custom Cloud Storage endpoint (the emulator's URL); default
-            `STORAGE_EMULATOR_HOST`, else Google's.
+            `STORAGE_EMULATOR_HOST`, else `base_url` when that is not Google's (the emulator
+            serves both), else Google's.
         storage_client: A ready `google.cloud.storage.Client` (advanced; overrides the two
             settings above).
 
@@ -237,6 +238,10 @@ class GoogleLMInvoker:
         if not self.vertexai:
             return GeminiApiBackend(self.client)
         base_url, client = self._storage_settings
+        if base_url is None and client is None and not os.environ.get("STORAGE_EMULATOR_HOST"):
+            # Vertex AI at a custom endpoint (the emulator): stage there too, never silently
+            # on Google's Cloud Storage while jobs run elsewhere.
+            base_url = self.client.custom_base_url()
         storage = CloudStorage(
             project=lambda: self.client.vertex_project,
             credentials=self.client.credentials,

@@ -26,6 +26,7 @@ from langchain_gemini_batch.errors import (
     BatchJobError,
     InvalidRequestError,
     ResultMismatchError,
+    ResultsReadError,
 )
 
 if TYPE_CHECKING:
@@ -147,12 +148,17 @@ async def _read_job(
     file = source.file
     with SpoolFile("results.jsonl") as spool:
         spool.handle.close()  # the SDK writes the file by its path
-        await with_retries(
-            lambda: engine.backend.download(file, spool.path),
-            what=f"downloading {file}",
-            attempts=engine.read_attempts,
-            base_delay=engine.retry_base_delay,
-        )
+        try:
+            await with_retries(
+                lambda: engine.backend.download(file, spool.path),
+                what=f"downloading {file}",
+                attempts=engine.read_attempts,
+                base_delay=engine.retry_base_delay,
+            )
+        except (ImportError, InvalidRequestError):
+            raise  # a missing extra or a bad request: not a failure to read
+        except Exception as exc:
+            raise ResultsReadError(job.name, file, engine.read_attempts, exc) from exc
         for block in _blocks(engine.backend.iter_file_items(spool.path)):
             for pair in _decode_block(block, check, codec, structured, job.name):
                 yield pair

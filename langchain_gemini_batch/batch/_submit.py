@@ -205,12 +205,15 @@ class Submitter:
                 await asyncio.sleep(0.5)
                 continue
             if outcome is ClaimOutcome.EXISTING:
-                if await self._usable(found):
+                existing = await self._usable(found)
+                if existing is not None:
+                    created = existing.info.create_time
                     logger.warning(
-                        "reattached to %s (created %s for the same work; resume=False for a "
-                        "fresh job)",
+                        "reattached to %s (%s, created %s for the same work; resume=False for "
+                        "a fresh job)",
                         found.job_name,
-                        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(found.created_at)),
+                        existing.info.state,
+                        created.isoformat(timespec="seconds") if created else "earlier",
                     )
                     return found, False
                 journal.set_state(found, RecordState.ABANDONED)
@@ -242,8 +245,8 @@ class Submitter:
                 with _inflight_lock:
                     _inflight.discard(fingerprint)
 
-    async def _usable(self, record: JobRecord) -> bool:
-        """Whether a journaled job can be reattached to (Google has it, it can still finish)."""
+    async def _usable(self, record: JobRecord) -> RemoteJob | None:
+        """The journaled job, if it can be reattached to (Google has it, it can finish)."""
         assert record.job_name is not None
         try:
             job = await with_retries(
@@ -254,15 +257,15 @@ class Submitter:
         except Exception as exc:
             if http_status(exc) in (403, 404):
                 logger.warning("%s is gone (%s); not reused", record.job_name, http_status(exc))
-                return False
+                return None
             raise  # cannot tell: never risk a second job
         if job.info.status in _UNUSABLE:
             logger.info("%s ended %s; a new job is created", job.name, job.info.state)
-            return False
+            return None
         if not _has_tag(job, record.chunk_fingerprint):
             logger.warning("%s does not carry this work's tag; not reused", job.name)
-            return False
-        return True
+            return None
+        return job
 
     async def _look_first(self, fingerprint: str, resume: bool) -> RemoteJob | None:
         """Before creating: a job already made for this work (by any run, any journal).

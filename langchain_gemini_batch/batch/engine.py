@@ -13,6 +13,7 @@ A batch ID is one job name, or several joined by commas when the work was split.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import logging
@@ -211,8 +212,10 @@ class BatchEngine:
     ) -> str:
         """Create (or reattach to) jobs `first` .. `first + count` of `plan`; their batch ID.
 
-        When a create fails, the jobs this call created are cancelled (unless
-        `cancel_on_exit=False`); jobs reattached to are left alone.
+        When a create fails, the jobs already created keep running (they are journaled and
+        named in a WARNING: running the same work again reattaches to them and creates only
+        what is missing); when the caller is cancelled, they are cancelled (unless
+        `cancel_on_exit=False`). Jobs reattached to are always left alone.
         """
         chunks = plan.chunks[first : first + count if count is not None else None]
         total = len(plan.chunks)
@@ -246,10 +249,22 @@ class BatchEngine:
                 if new:
                     created.append(record.job_name)
                 chunk.close()  # the requests are with Google now
-        except Exception:
+        except asyncio.CancelledError:
             if cancel_on_exit:
                 for name in created:
                     await cancel_confirmed(self.backend, name)
+            raise
+        except Exception:
+            if created:
+                logger.warning(
+                    "creating job %d of %d failed; %s keep running (journaled): run the same "
+                    "work again to reattach to them and create only what is missing, or "
+                    "cancel them with batch.cancel(%r)",
+                    first + len(names) + 1,
+                    total,
+                    ", ".join(created),
+                    join_handle(created),
+                )
             raise
         return join_handle(names)
 

@@ -118,7 +118,15 @@ def _exit_code(error: BaseException) -> tuple[str, int]:
         return str(error), error.code
     if isinstance(error, genai_errors.APIError):
         return _google_error(error)
-    if isinstance(error, (InvalidRequestError, MissingApiKeyError, click.BadParameter)):
+    if isinstance(error, MissingApiKeyError):
+        return "no Gemini API key: pass --api-key or set GOOGLE_API_KEY", EXIT_USAGE
+    if isinstance(error, BatchNotFinishedError):
+        return (
+            f"{error.batch_job} has not finished yet ({error.state}); wait for it with: "
+            f"gemini-batch wait {error.batch_job}",
+            EXIT_FAILED,
+        )
+    if isinstance(error, (InvalidRequestError, click.BadParameter)):
         return str(error), EXIT_USAGE
     if isinstance(
         error,
@@ -255,18 +263,23 @@ def _logging(verbose: bool) -> Iterator[None]:
         logger.propagate = saved[1]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+_HELP = (
+    "Submit, watch, download, list and cancel Gemini Batch API jobs.\n\n"
+    "\b\n"  # click: keep the examples' line breaks
+    "  gemini-batch submit requests.jsonl          # Google's batch JSONL format\n"
+    "  gemini-batch submit prompts.csv --field question\n"
+    "  gemini-batch wait batches/123 --timeout 3600\n"
+    "  gemini-batch results batches/123 -o results.jsonl\n"
+    "  gemini-batch status batches/123 --json\n\n"
+    "Exit codes: 0 success; 1 the job failed, was cancelled or expired (or could not be waited "
+    "for or read); 2 bad usage or input; 130 interrupted."
+)
+
+
+@click.group(
+    help=_HELP,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="langchain-gemini-batch")
 def cli() -> None:
-    r"""Submit, watch, download, list and cancel Gemini Batch API jobs.
-
-    \b
-      gemini-batch submit requests.jsonl          # Google's batch JSONL format
-      gemini-batch submit prompts.csv --field question
-      gemini-batch wait batches/123 --timeout 3600
-      gemini-batch results batches/123 -o results.jsonl
-      gemini-batch status batches/123 --json
-
-    Exit codes: 0 success; 1 the job failed, was cancelled or expired (or could not be waited
-    for or read); 2 bad usage or input; 130 interrupted.
-    """
+    """Submit, watch, download, list and cancel Gemini Batch API jobs (see `_HELP`)."""

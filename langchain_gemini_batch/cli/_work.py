@@ -265,6 +265,10 @@ def estimate(
     run(settings, work)
 
 
+_COST_READ_LIMIT = 10_000
+"""`wait` totals the cost (which means reading every result) of jobs up to this size."""
+
+
 @command(cli, "wait")
 @click.argument("batch_id")
 @click.option(
@@ -276,7 +280,11 @@ def estimate(
     help="Cancel the job on Ctrl-C, SIGTERM or --timeout (default: leave it running).",
 )
 @click.option(
-    "--cost/--no-cost", "with_cost", default=True, help="Read the results to total the cost."
+    "--cost/--no-cost",
+    "with_cost",
+    default=None,
+    help=f"Read the results to total the cost (default: only for jobs of at most "
+    f"{_COST_READ_LIMIT:,} requests; `gemini-batch cost ID` totals any job).",
 )
 @click.option(
     "--poll-interval",
@@ -290,7 +298,7 @@ def wait(
     batch_id: str,
     timeout: float | None,
     cancel_on_exit: bool,
-    with_cost: bool,
+    with_cost: bool | None,
     poll_interval: float | None,
     quiet: bool,
 ) -> None:
@@ -320,7 +328,10 @@ def wait(
                 ) from error
             info = bar.info or await batch.info(batch_id)
             total: Cost | None = None
-            if with_cost and info.status is BatchStatus.FINISHED:
+            priced = with_cost
+            if priced is None:  # reading 10^6 results to print a price is not worth it
+                priced = info.request_counts.total <= _COST_READ_LIMIT
+            if priced and info.status is BatchStatus.FINISHED:
                 total = await batch.cost(batch_id)
                 bar.set_cost(total)
         human = bar.summary() + (f"\ncost: {cost_text(total)}" if total is not None else "")

@@ -298,6 +298,13 @@ class GeminiChatFields(BaseModel):
             raise ValueError(f"n (candidate_count) must be at least 1, got {self.n}")
         return self
 
+    @field_validator("model")
+    @classmethod
+    def _model_named(cls, value: str) -> str:
+        if not value or not value.strip():
+            raise ValueError("model is required, e.g. 'gemini-2.5-flash'")
+        return value
+
     def uses_vertexai(self) -> bool:
         """Whether langchain-google-genai would pick Vertex AI for these settings."""
         if self.vertexai is not None:

@@ -110,6 +110,7 @@ class ClientSettings:
     location: str | None = None
     credentials: Any = None
     gcs_staging_uri: str | None = None
+    storage_base_url: str | None = None
     journal: Any = None
 
     def cache_key(self) -> tuple[Any, ...]:
@@ -128,6 +129,7 @@ class ClientSettings:
             self.location,
             id(self.credentials),
             self.gcs_staging_uri,
+            self.storage_base_url,
             repr(self.journal),
         )
 
@@ -244,6 +246,7 @@ def cached_invoker(
             location=client.location,
             credentials=client.credentials,
             gcs_staging_uri=client.gcs_staging_uri,
+            storage_base_url=client.storage_base_url,
         )
         invoker = cache.setdefault(key, invoker)
     return invoker

@@ -192,3 +192,20 @@ async def test_an_unconfirmed_cancel_is_not_reported_as_done(
     assert not caught.value.cancelled
     assert caught.value.cancel_attempted
     assert states(server) == ["BATCH_STATE_SUCCEEDED"]  # the cancel came after its end
+
+
+async def test_a_refused_job_of_a_split_batch_leaves_the_others_for_the_rerun(
+    server: EmulatorServer, journal_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    invoker = make_invoker(server, journal_path, batch_limits=BatchLimits(max_requests_per_job=4))
+    server.inject("batchGenerateContent", nth=3, status=400)  # the third of three jobs
+    with (
+        caplog.at_level(logging.WARNING, logger="langchain_gemini_batch"),
+        pytest.raises(Exception, match="400"),
+    ):
+        await invoker.batch.invoke(PROMPTS, polling=FAST)
+    assert "keep running" in caplog.text
+    assert server.count("batches.cancel") == 0  # what was created is not thrown away
+    results = await invoker.batch.invoke(PROMPTS, polling=FAST)  # the rerun
+    assert len(results) == 12
+    assert jobs_created(server) == 3  # two reattached, the missing one created

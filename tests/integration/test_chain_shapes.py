@@ -191,3 +191,14 @@ async def test_without_pooling_a_burst_of_online_calls_warns_once(
     assert "full price" in warnings[0].getMessage()
     assert online(server) == 2 * 2 * N
     assert jobs(server) == 0
+
+
+def test_a_sync_batch_of_online_calls_warns_too(
+    server: EmulatorServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    model = pooled(server, invoke_via_batch=False)
+    chain = RunnablePassthrough.assign(answer=PROMPT | model | StrOutputParser())
+    with caplog.at_level(logging.WARNING, logger="langchain_gemini_batch"):
+        chain.batch(INPUTS)  # LangChain's thread pool: a handful at once, 20 within seconds
+    assert sum("invoke_via_batch=True" in r.getMessage() for r in caplog.records) == 1
+    assert online(server) == N

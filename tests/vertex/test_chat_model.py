@@ -13,7 +13,7 @@ from tests.vertex.support import LOCATION, MODEL, PROJECT, STAGING, actions, sta
 
 
 def vertex_chat(server: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> ChatGeminiBatch:
-    monkeypatch.setenv("STORAGE_EMULATOR_HOST", server.base_url)  # google-cloud-storage reads it
+    monkeypatch.delenv("STORAGE_EMULATOR_HOST", raising=False)  # base_url serves storage too
     return ChatGeminiBatch(
         model=MODEL,
         vertexai=True,
