@@ -32,6 +32,7 @@ from langchain_gemini_batch.batch._faults import (
     retry_after,
     with_retries,
 )
+from langchain_gemini_batch.batch._keys import IdLog
 from langchain_gemini_batch.batch._plan import JobChunk
 from langchain_gemini_batch.batch.backends.base import Backend, RemoteJob
 from langchain_gemini_batch.batch.codecs import Codec
@@ -80,6 +81,9 @@ def _has_tag(job: RemoteJob, fingerprint: str) -> bool:
 class RecordCache:
     """Job records of this process when there is no journal: bounded, least recent dropped.
 
+    A record's request IDs are its job's `IdLog` (compressed, on disk past a megabyte), which
+    is deleted when the record is dropped.
+
     Args:
         max_records: Most records kept.
         max_ids: Most request IDs kept over all records.
@@ -121,6 +125,8 @@ class RecordCache:
         old = self._records.pop(job_name, None)
         if old is not None:
             self._ids -= len(old.request_ids)
+            if isinstance(old.request_ids, IdLog):
+                old.request_ids.close()  # its spool file, if the IDs were many
 
 
 _inflight: set[str] = set()

@@ -14,7 +14,6 @@ A batch ID is one job name, or several joined by commas when the work was split.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -23,8 +22,8 @@ from typing import Any
 from langchain_gemini_batch._gc import gc_paused
 from langchain_gemini_batch.batch._faults import http_status, with_retries
 from langchain_gemini_batch.batch._jobs import combine_infos, join_handle, split_parts
-from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk, limits_within, plan_jobs
-from langchain_gemini_batch.batch._read import iter_results
+from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk, Plan, limits_within, plan_jobs
+from langchain_gemini_batch.batch._read import iter_result_blocks, iter_results
 from langchain_gemini_batch.batch._submit import (
     RecordCache,
     Submitter,
@@ -46,35 +45,6 @@ from langchain_gemini_batch.schema import BatchJobInfo
 __all__ = ["BatchEngine", "Plan"]
 
 logger = logging.getLogger("langchain_gemini_batch")
-
-
-class Plan:
-    """The jobs a batch will be sent as (chunks hold the encoded requests until closed).
-
-    Attributes:
-        chunks: One per job, in order.
-        work_fingerprint: SHA-256 over every job's fingerprint.
-        invalid: Requests set aside as invalid (with `skip_invalid`), by ID.
-    """
-
-    def __init__(self, chunks: list[JobChunk], invalid: dict[str, InvalidRequestError]) -> None:
-        self.chunks = chunks
-        self.invalid = invalid
-        digest = hashlib.sha256()
-        for chunk in chunks:
-            digest.update(chunk.fingerprint.encode())
-        self.work_fingerprint = digest.hexdigest()
-
-    def close(self) -> None:
-        """Delete every spilled file."""
-        for chunk in self.chunks:
-            chunk.close()
-
-    def __enter__(self) -> Plan:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class BatchEngine:
@@ -226,8 +196,9 @@ class BatchEngine:
                     kind=codec.kind,
                     model=model,
                     display_name=display_name_for(display_name, index, total, chunk.fingerprint),
-                    request_count=len(chunk.keys),
-                    request_ids=tuple(chunk.keys),
+                    request_count=chunk.count,
+                    request_ids=chunk.ids,
+                    key_digest=str(chunk.ids.digest),
                     structured=codec.structured,
                     chunk_index=index,
                     chunk_count=total,
@@ -241,10 +212,11 @@ class BatchEngine:
                     cancel_on_exit=cancel_on_exit,
                 )
                 assert record.job_name is not None
+                chunk.keep_ids = self.journal is None  # the record holds them, not a journal
                 names.append(record.job_name)
                 if new:
                     created.append(record.job_name)
-                chunk.close()  # the requests are with Google now
+                chunk.drop_requests()  # the requests are with Google now
         except Exception:
             if cancel_on_exit:
                 for name in created:
@@ -306,6 +278,25 @@ class BatchEngine:
             settle=settle,
         )
 
+    def iter_result_blocks(
+        self,
+        batch_id: str,
+        codec: Codec,
+        *,
+        custom_request_ids: Iterable[str] | None = None,
+        structured: bool | None = None,
+        settle: bool = True,
+    ) -> AsyncIterator[list[tuple[str, Any]]]:
+        """`iter_results` a block (up to 2,048 pairs) at a time; see `_read.iter_result_blocks`."""
+        return iter_result_blocks(
+            self,
+            batch_id,
+            codec,
+            custom_request_ids=custom_request_ids,
+            structured=structured,
+            settle=settle,
+        )
+
     async def retrieve(
         self,
         batch_id: str,
@@ -322,16 +313,24 @@ class BatchEngine:
         """
         results: dict[str, Any] = {}
         try:
-            async for key, result in self.iter_results(
+            async for block in iter_result_blocks(
+                self,
                 batch_id,
                 codec,
                 custom_request_ids=custom_request_ids,
                 structured=structured,
                 known=known,
             ):
-                results[key] = result
+                chunk = dict(block)
+                if len(chunk) == len(block) and results.keys().isdisjoint(chunk):
+                    results.update(chunk)
+                    continue
+                for key, result in block:  # a repeated key keeps its first result
+                    if key not in results:
+                        results[key] = result
         except ResultMismatchError as error:
-            error.results = results
+            unknown = set(error.unexpected).difference(error.repeated)
+            error.results = {k: v for k, v in results.items() if k not in unknown}
             raise
         return results
 
@@ -395,7 +394,7 @@ class BatchEngine:
                 except Exception as error:
                     if first == 0:
                         raise
-                    pending = [k for chunk in plan.chunks[first:] for k in chunk.keys]
+                    pending = [k for chunk in plan.chunks[first:] for k in chunk.ids]
                     raise IncompleteBatchError(results, pending, error) from error
         return results
 
