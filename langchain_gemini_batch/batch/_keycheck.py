@@ -19,15 +19,8 @@ what they return (keeping the first result of a repeated key).
 
 from __future__ import annotations
 
-from langchain_gemini_batch.batch._keys import (
-    HashBuckets,
-    IdLog,
-    KeyDigest,
-    RequestIds,
-    key_hash,
-    key_hashes,
-    repeated_keys,
-)
+from langchain_gemini_batch.batch._keys import IdLog, KeyDigest, RequestIds, key_hash, key_hashes
+from langchain_gemini_batch.batch._repeats import HashBuckets, repeated_keys
 from langchain_gemini_batch.errors import ResultMismatchError
 
 __all__ = ["KeyCheck"]

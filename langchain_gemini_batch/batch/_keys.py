@@ -1,7 +1,7 @@
-"""Request IDs in bounded memory: compressed ID logs, order-independent digests, duplicates.
+"""Request IDs in bounded memory: compressed ID logs and order-independent digests.
 
 A batch of a million requests must not hold a million Python strings (or two sets of them) to
-check that every result came back under the right key. Three small tools do that job instead:
+check that every result came back under the right key. Two small tools do that job instead:
 
 - `KeyDigest`: a count and the sum (mod 2^64) of a 64-bit BLAKE2b hash of every key. It does
   not depend on order, so the digest of the submitted IDs (stored in the journal) equals the
@@ -12,8 +12,8 @@ check that every result came back under the right key. Three small tools do that
   `SPILL_BYTES`; `StoredIds` reads the same blocks back from the journal. They are read again
   only to name keys when a digest disagrees (the slow pass) or to fail the requests of a job
   that ended without results.
-- `HashBuckets`: finds repeated keys without a set of them: hashes go to 64 buckets (spilled to
-  disk past `SPILL_HASHES`), and each bucket is checked on its own at the end.
+
+Repeated keys are found without a set of them by `_repeats.HashBuckets`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import hashlib
 import json
 import struct
 import zlib
-from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import IO, Any
 
@@ -30,7 +29,6 @@ from langchain_gemini_batch.batch._spool import SpoolFile
 
 __all__ = [
     "BLOCK_IDS",
-    "HashBuckets",
     "IdLog",
     "KeyDigest",
     "RequestIds",
@@ -39,17 +37,13 @@ __all__ = [
     "key_hash",
     "key_hashes",
     "legacy_blocks",
-    "repeated_keys",
 ]
 
 BLOCK_IDS = 4096
 """IDs per compressed block."""
 SPILL_BYTES = 1_000_000
 """An ID log keeps this many compressed bytes in memory before it moves to a spool file."""
-SPILL_HASHES = 1 << 17
-"""`HashBuckets` keeps this many hashes (8 bytes each) in memory before spilling to disk."""
 _MASK = (1 << 64) - 1
-_BUCKETS = 64
 _LENGTH = struct.Struct("<I")
 _blake2b = hashlib.blake2b
 _from_bytes = int.from_bytes
@@ -322,81 +316,3 @@ def as_request_ids(ids: Any) -> RequestIds:
     if isinstance(ids, RequestIds):
         return ids
     return RequestIds.of(ids)
-
-
-class HashBuckets:
-    """Finds repeated 64-bit hashes among many, in bounded memory (see the module docstring).
-
-    Args:
-        spill_hashes: Hashes kept in memory before every bucket moves to a spool file.
-    """
-
-    def __init__(self, spill_hashes: int = SPILL_HASHES) -> None:
-        self._memory = [array("Q") for _ in range(_BUCKETS)]
-        self._held = 0
-        self._spill = spill_hashes
-        self._spools: list[SpoolFile] | None = None
-
-    def add(self, value: int) -> None:
-        """Record one hash."""
-        self._memory[value & (_BUCKETS - 1)].append(value)
-        self._held += 1
-        if self._held >= self._spill:
-            self._write_out()
-
-    def _write_out(self) -> None:
-        if self._spools is None:
-            self._spools = [SpoolFile(f"hashes-{i}.bin") for i in range(_BUCKETS)]
-        for spool, bucket in zip(self._spools, self._memory, strict=True):
-            bucket.tofile(spool.handle)
-        self._memory = [array("Q") for _ in range(_BUCKETS)]
-        self._held = 0
-
-    def repeated(self) -> set[int]:
-        """Every hash recorded more than once (one bucket in memory at a time)."""
-        found: set[int] = set()
-        for index in range(_BUCKETS):
-            bucket = array("Q")
-            if self._spools is not None:
-                handle = self._spools[index].handle
-                handle.flush()
-                handle.seek(0)
-                bucket.frombytes(handle.read())
-                handle.seek(0, 2)
-            bucket.extend(self._memory[index])
-            if len(set(bucket)) == len(bucket):
-                continue
-            seen: set[int] = set()
-            for value in bucket:
-                if value in seen:
-                    found.add(value)
-                seen.add(value)
-        return found
-
-    def close(self) -> None:
-        """Delete the spool files (safe to call twice)."""
-        for spool in self._spools or ():
-            spool.close()
-        self._spools = None
-        self._memory = [array("Q") for _ in range(_BUCKETS)]
-        self._held = 0
-
-    def __enter__(self) -> HashBuckets:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def repeated_keys(keys: Iterable[str], hashes: set[int]) -> dict[str, int]:
-    """Each key of `keys` that occurs more than once, and how often.
-
-    Only keys with one of `hashes` are counted (the candidates `HashBuckets.repeated` found).
-    """
-    if not hashes:
-        return {}
-    counts: dict[str, int] = {}
-    for key in keys:
-        if key_hash(key) in hashes:
-            counts[key] = counts.get(key, 0) + 1
-    return {key: n for key, n in counts.items() if n > 1}

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from langchain_gemini_batch.batch._keys import HashBuckets, IdLog, key_hash
+from langchain_gemini_batch.batch._keys import IdLog, key_hash
+from langchain_gemini_batch.batch._repeats import HashBuckets
 from langchain_gemini_batch.batch._spool import SpoolFile
 from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.errors import InvalidRequestError

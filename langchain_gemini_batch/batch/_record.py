@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import Enum
 
-from langchain_gemini_batch.batch._keys import KeyDigest, RequestIds, as_request_ids
+from langchain_gemini_batch.batch._keys import IdLog, KeyDigest, RequestIds, as_request_ids
 
-__all__ = ["ClaimOutcome", "JobRecord", "RecordState"]
+__all__ = ["ClaimOutcome", "JobRecord", "RecordCache", "RecordState"]
 
 
 class RecordState(str, Enum):
@@ -129,3 +131,54 @@ class ClaimOutcome(str, Enum):
     ORPHANED = "orphaned"
     """An intent whose process died before recording the job: the caller now owns it and must
     look for the job (by its fingerprint tag) before creating it."""
+
+
+class RecordCache:
+    """Job records of this process when there is no journal: bounded, least recent dropped.
+
+    A record's request IDs are its job's `IdLog` (compressed, on disk past a megabyte), which
+    is deleted when the record is dropped.
+
+    Args:
+        max_records: Most records kept.
+        max_ids: Most request IDs kept over all records.
+    """
+
+    def __init__(self, max_records: int = 256, max_ids: int = 2_000_000) -> None:
+        self._records: OrderedDict[str, JobRecord] = OrderedDict()
+        self._ids = 0
+        self.max_records = max_records
+        self.max_ids = max_ids
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def put(self, record: JobRecord) -> None:
+        """Remember a created job's record."""
+        assert record.job_name is not None
+        with self._lock:
+            self._drop(record.job_name)
+            self._records[record.job_name] = record
+            self._ids += len(record.request_ids)
+            while self._records and (
+                len(self._records) > self.max_records or self._ids > self.max_ids
+            ):
+                self._drop(next(iter(self._records)))
+
+    def get(self, job_name: str) -> JobRecord | None:
+        """The record of `job_name`, if remembered."""
+        with self._lock:
+            return self._records.get(job_name)
+
+    def pop(self, job_name: str) -> None:
+        """Forget a job (after its results were read)."""
+        with self._lock:
+            self._drop(job_name)
+
+    def _drop(self, job_name: str) -> None:
+        old = self._records.pop(job_name, None)
+        if old is not None:
+            self._ids -= len(old.request_ids)
+            if isinstance(old.request_ids, IdLog):
+                old.request_ids.close()  # its spool file, if the IDs were many

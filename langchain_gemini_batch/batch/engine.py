@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
@@ -31,12 +30,12 @@ from langchain_gemini_batch.batch._submit import (
     display_name_for,
 )
 from langchain_gemini_batch.batch._wait import ProgressCallback, wait_for
+from langchain_gemini_batch.batch._waves import run_in_waves
 from langchain_gemini_batch.batch.backends.base import Backend, RemoteJob
 from langchain_gemini_batch.batch.base import PollingPolicy
 from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.batch.journal import JobRecord, Journal, RecordState
 from langchain_gemini_batch.errors import (
-    IncompleteBatchError,
     InvalidRequestError,
     ResultMismatchError,
 )
@@ -357,46 +356,20 @@ class BatchEngine:
             IncompleteBatchError: A later wave failed after earlier ones finished; its
                 `results` holds everything read (the journal keeps the finished jobs too).
         """
-        start = time.monotonic()
-        with self.plan(requests, codec, model, skip_invalid=skip_invalid) as plan:
-            results: dict[str, Any] = dict(plan.invalid)
-            cap = self.limits.max_concurrent_jobs
-            for first in range(0, len(plan.chunks), cap):
-                try:
-                    handle = await self.submit(
-                        plan,
-                        codec,
-                        model,
-                        display_name=display_name,
-                        resume=resume,
-                        cancel_on_exit=cancel_on_exit,
-                        first=first,
-                        count=cap,
-                    )
-                    left = (
-                        None
-                        if max_wait is None
-                        else max(0.0, max_wait - (time.monotonic() - start))
-                    )
-                    _, ended = await wait_for(
-                        self,
-                        handle,
-                        polling=polling,
-                        max_wait=left,
-                        cancel_on_exit=cancel_on_exit,
-                        max_iterations=max_iterations,
-                        progress=progress,
-                    )
-                    results.update(await self.retrieve(handle, codec, known=ended))
-                except ResultMismatchError as error:
-                    error.results = {**results, **error.results}
-                    raise
-                except Exception as error:
-                    if first == 0:
-                        raise
-                    pending = [k for chunk in plan.chunks[first:] for k in chunk.ids]
-                    raise IncompleteBatchError(results, pending, error) from error
-        return results
+        return await run_in_waves(
+            self,
+            requests,
+            codec,
+            model,
+            display_name=display_name,
+            polling=polling,
+            max_wait=max_wait,
+            cancel_on_exit=cancel_on_exit,
+            max_iterations=max_iterations,
+            skip_invalid=skip_invalid,
+            resume=resume,
+            progress=progress,
+        )
 
     # --- list, cancel, delete ---
 

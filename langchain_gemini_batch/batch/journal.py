@@ -30,13 +30,13 @@ import dataclasses
 import os
 import sqlite3
 import time
-import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from langchain_gemini_batch.batch._journal_schema import COLUMNS, IN_BLOCKS, SCHEMA, record_of
 from langchain_gemini_batch.batch._keys import KeyDigest, StoredIds
 from langchain_gemini_batch.batch._owner import Owner, current_owner
 from langchain_gemini_batch.batch._record import ClaimOutcome, JobRecord, RecordState
@@ -57,87 +57,6 @@ JOURNAL_ENV = "GEMINI_BATCH_JOURNAL"
 
 _RETENTION_SECONDS = 30 * 24 * 3600
 """Retrieved or abandoned records older than this are pruned when a journal is opened."""
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    chunk_fingerprint TEXT NOT NULL,
-    work_fingerprint TEXT NOT NULL,
-    endpoint TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    model TEXT NOT NULL,
-    display_name TEXT NOT NULL,
-    request_count INTEGER NOT NULL,
-    request_ids BLOB NOT NULL,
-    structured INTEGER NOT NULL,
-    chunk_index INTEGER NOT NULL,
-    chunk_count INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    job_name TEXT,
-    input_file TEXT,
-    remote_state TEXT,
-    owner TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_work ON jobs (endpoint, chunk_fingerprint, state);
-CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs (endpoint, job_name);
-CREATE TABLE IF NOT EXISTS request_id_blocks (
-    job_row INTEGER NOT NULL,
-    part INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (job_row, part)
-);
-"""
-
-_COLUMNS = (
-    "row_id, chunk_fingerprint, work_fingerprint, endpoint, kind, model, display_name, "
-    "request_count, request_ids, structured, chunk_index, chunk_count, state, job_name, "
-    "input_file, remote_state, created_at, updated_at, key_digest"
-)
-_IN_BLOCKS = zlib.compress(b"", 6)
-"""The old `request_ids` column of a record whose IDs are in `request_id_blocks` (read by
-earlier versions as "no IDs known": they then check the count only)."""
-
-
-def _unpack_ids(blob: bytes) -> tuple[str, ...]:
-    """IDs as earlier versions stored them: newline-joined, zlib-compressed."""
-    text = zlib.decompress(blob).decode("utf-8")
-    return tuple(text.split("\n")) if text else ()
-
-
-def _record(row: sqlite3.Row | tuple[Any, ...], journal: Journal) -> JobRecord:
-    (row_id, chunk_fp, work_fp, endpoint, kind, model, display_name, count, ids, structured,
-     index, total, state, job_name, input_file, remote_state, created, updated,
-     digest) = row  # fmt: skip
-    request_ids: Collection[str]
-    if ids == _IN_BLOCKS and count:
-        known = KeyDigest.parse(digest) if digest else None
-        request_ids = StoredIds(count, lambda: journal.id_blocks(row_id), known)
-    else:
-        request_ids = _unpack_ids(ids)
-    return JobRecord(
-        chunk_fingerprint=chunk_fp,
-        work_fingerprint=work_fp,
-        endpoint=endpoint,
-        kind=kind,
-        model=model,
-        display_name=display_name,
-        request_count=count,
-        request_ids=request_ids,
-        structured=bool(structured),
-        chunk_index=index,
-        chunk_count=total,
-        state=RecordState(state),
-        job_name=job_name,
-        input_file=input_file,
-        remote_state=remote_state,
-        created_at=created,
-        updated_at=updated,
-        row_id=row_id,
-        key_digest=digest,
-    )
 
 
 class Journal:
@@ -190,7 +109,7 @@ class Journal:
         connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+            connection.executescript(SCHEMA)
             columns = {row[1] for row in connection.execute("PRAGMA table_info(jobs)")}
             if "key_digest" not in columns:  # a journal written by an earlier version
                 with contextlib.suppress(sqlite3.OperationalError):  # another process added it
@@ -244,7 +163,7 @@ class Journal:
         now = time.time()
         with self._connect(write=True) as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS}, owner FROM jobs WHERE endpoint = ? AND chunk_fingerprint = ? "  # noqa: S608 - constant
+                f"SELECT {COLUMNS}, owner FROM jobs WHERE endpoint = ? AND chunk_fingerprint = ? "  # noqa: S608 - constant
                 "AND state IN (?, ?, ?) ORDER BY row_id DESC",
                 (
                     record.endpoint,
@@ -255,7 +174,7 @@ class Journal:
                 ),
             ).fetchall()
             for row in rows:
-                found, owner = _record(row[:-1], self), Owner.parse(row[-1])
+                found, owner = record_of(row[:-1], self.id_blocks), Owner.parse(row[-1])
                 if not resume:
                     self._set_state(db, found, RecordState.ABANDONED, now)
                     continue
@@ -283,7 +202,7 @@ class Journal:
                     record.model,
                     record.display_name,
                     record.request_count,
-                    _IN_BLOCKS,
+                    IN_BLOCKS,
                     int(record.structured),
                     record.chunk_index,
                     record.chunk_count,
@@ -356,11 +275,11 @@ class Journal:
         """The newest record of the job `job_name` at `endpoint`, if journaled."""
         with self._connect() as db:
             row = db.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE endpoint = ? AND job_name = ? "  # noqa: S608 - constant
+                f"SELECT {COLUMNS} FROM jobs WHERE endpoint = ? AND job_name = ? "  # noqa: S608 - constant
                 "ORDER BY row_id DESC LIMIT 1",
                 (endpoint, job_name),
             ).fetchone()
-        return _record(row, self) if row else None
+        return record_of(row, self.id_blocks) if row else None
 
     def update(self, endpoint: str, job_name: str, **changes: Any) -> None:
         """Record what was learnt of a job: `remote_state=...` and/or `state=RecordState`."""
@@ -385,14 +304,14 @@ class Journal:
 
     def records(self, *states: RecordState) -> list[JobRecord]:
         """Every record in one of `states` (all records when none is given), oldest first."""
-        query = f"SELECT {_COLUMNS} FROM jobs"  # noqa: S608 - constant
+        query = f"SELECT {COLUMNS} FROM jobs"  # noqa: S608 - constant
         params: tuple[str, ...] = ()
         if states:
             query += f" WHERE state IN ({', '.join('?' for _ in states)})"
             params = tuple(state.value for state in states)
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY row_id", params).fetchall()
-        return [_record(row, self) for row in rows]
+        return [record_of(row, self.id_blocks) for row in rows]
 
     def unretrieved(self) -> list[JobRecord]:
         """Jobs created (or being created) whose results have not been read yet.

@@ -9,15 +9,9 @@ import pytest
 
 from langchain_gemini_batch import BatchLimits, InvalidRequestError, ResultMismatchError
 from langchain_gemini_batch.batch._keycheck import KeyCheck
-from langchain_gemini_batch.batch._keys import (
-    HashBuckets,
-    IdLog,
-    KeyDigest,
-    RequestIds,
-    StoredIds,
-    key_hash,
-)
+from langchain_gemini_batch.batch._keys import IdLog, KeyDigest, RequestIds, StoredIds, key_hash
 from langchain_gemini_batch.batch._plan import plan_jobs
+from langchain_gemini_batch.batch._repeats import HashBuckets
 from langchain_gemini_batch.batch.codecs import RawCodec
 
 ODD_IDS = ["plain", "with space", 'quote"d', "new\nline", "tab\t", "é", "😀", "a,b", "[x]", ""]
