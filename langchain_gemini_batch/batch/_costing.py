@@ -32,6 +32,8 @@ __all__ = ["AnswerCost", "AnswerPricer", "CostTally", "wire_usage"]
 _RATE_DIGITS = 12
 _DENOMINATOR = 10 ** (_RATE_DIGITS + 6)  # rates are per million tokens
 _MAX_MODELS = 256
+_MEMO_SIZE = 4096
+"""Answers' cost metadata remembered by (model version, token counts)."""
 _EXACT = Context(prec=60)
 """Enough digits that no sum of amounts is ever rounded."""
 
@@ -162,6 +164,7 @@ class AnswerPricer:
         self.prices = prices if prices is not None else default_prices()
         self.on = on or today_utc()
         self._models: dict[str, _Model | None] = {}
+        self._memo: dict[tuple[str | None, int, int, int], dict[str, Any]] = {}
 
     def _lookup(self, name: str) -> _Model | None:
         if name in self._models:
@@ -224,14 +227,22 @@ class AnswerPricer:
     def metadata(
         self, usage: TokenUsage | None, model_version: str | None = None
     ) -> dict[str, Any] | None:
-        """`price(...).as_metadata()`, or `None`."""
+        """`price(...).as_metadata()`, or `None` (a new dict each time)."""
         if usage is None:
             return None
+        memo_key = (model_version, usage.input_tokens, usage.cached_tokens, usage.output_tokens)
+        known = self._memo.get(memo_key)
+        if known is not None:
+            return dict(known)  # answers of the same size cost the same
         charged = self._charge(usage, model_version)
         if charged is None:
             return None
         entry, batch, online = charged
-        return _metadata(batch, online, entry.priced_as, entry.as_of)
+        found = _metadata(batch, online, entry.priced_as, entry.as_of)
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[memo_key] = found
+        return dict(found)
 
 
 class CostTally:

@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
-from langchain_gemini_batch._gc import gc_paused
+from langchain_gemini_batch._gc import frozen_as_it_grows, gc_paused
 from langchain_gemini_batch.batch._faults import http_status, with_retries
 from langchain_gemini_batch.batch._jobs import combine_infos, join_handle, split_parts
 from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk, Plan, limits_within, plan_jobs
@@ -311,22 +311,25 @@ class BatchEngine:
             ResultMismatchError: Keys did not match; its `results` holds every matched result.
         """
         results: dict[str, Any] = {}
+        blocks = iter_result_blocks(
+            self,
+            batch_id,
+            codec,
+            custom_request_ids=custom_request_ids,
+            structured=structured,
+            known=known,
+        )
         try:
-            async for block in iter_result_blocks(
-                self,
-                batch_id,
-                codec,
-                custom_request_ids=custom_request_ids,
-                structured=structured,
-                known=known,
-            ):
-                chunk = dict(block)
-                if len(chunk) == len(block) and results.keys().isdisjoint(chunk):
-                    results.update(chunk)
-                    continue
-                for key, result in block:  # a repeated key keeps its first result
-                    if key not in results:
-                        results[key] = result
+            with frozen_as_it_grows() as freeze:
+                async for block in blocks:
+                    chunk = dict(block)
+                    if len(chunk) == len(block) and results.keys().isdisjoint(chunk):
+                        results.update(chunk)
+                    else:
+                        for key, result in block:  # a repeated key keeps its first result
+                            if key not in results:
+                                results[key] = result
+                    freeze()
         except ResultMismatchError as error:
             unknown = set(error.unexpected).difference(error.repeated)
             error.results = {k: v for k, v in results.items() if k not in unknown}
