@@ -100,10 +100,13 @@ class InvalidRequestError(GeminiBatchError, ModelInvalidRequestError, ValueError
     Attributes:
         request_id: The ID of the offending request, or `None` when the fault is not in one
             request (an empty batch, a bad hyperparameter).
+        position: For an error found after the whole input was read (a repeated ID), the
+            offending request's 0-based place in the input; otherwise `None`.
     """
 
     def __init__(self, message: str, *, request_id: str | None = None) -> None:
         self.request_id = request_id
+        self.position: int | None = None
         where = f"request {request_id!r}: " if request_id is not None else ""
         super().__init__(where + message)
 
@@ -355,7 +358,9 @@ class ResultMismatchError(GeminiBatchError, ModelAPIError):
     Attributes:
         batch_job: The job's name.
         missing: Submitted IDs with no result.
-        unexpected: Returned keys nobody submitted (or duplicates).
+        unexpected: Returned keys nobody submitted, and repeats of submitted ones.
+        repeated: The repeats among `unexpected`: a key once per extra result it had (its
+            first result is the one kept).
         unkeyed: How many results came back without any key.
         results: Every result that was matched to its request ID, so nothing is lost.
     """
@@ -368,11 +373,13 @@ class ResultMismatchError(GeminiBatchError, ModelAPIError):
         unexpected: Iterable[str] = (),
         unkeyed: int = 0,
         results: Mapping[str, Any] | None = None,
+        repeated: Iterable[str] = (),
     ) -> None:
         self.batch_job = batch_job
         self.results: dict[str, Any] = dict(results or {})
         self.missing = sorted(missing)
         self.unexpected = sorted(unexpected)
+        self.repeated = sorted(repeated)
         self.unkeyed = unkeyed
         parts = []
         if self.unkeyed:

@@ -32,6 +32,8 @@ __all__ = ["AnswerCost", "AnswerPricer", "CostTally", "wire_usage"]
 _RATE_DIGITS = 12
 _DENOMINATOR = 10 ** (_RATE_DIGITS + 6)  # rates are per million tokens
 _MAX_MODELS = 256
+_MEMO_SIZE = 4096
+"""Answers' cost metadata remembered by (model version, token counts)."""
 _EXACT = Context(prec=60)
 """Enough digits that no sum of amounts is ever rounded."""
 
@@ -132,9 +134,12 @@ class _Model:
         self.as_of = price.as_of
         self.tiers: dict[int, _Rates | None] = {}
 
-    def rates(self, prompt: int) -> _Rates | None:
+    def tier(self, prompt: int) -> int:
         tiers = self.price.long_prompt
-        tier = sum(1 for t in tiers if prompt > t.above_tokens) if tiers else 0
+        return sum(1 for t in tiers if prompt > t.above_tokens) if tiers else 0
+
+    def rates(self, prompt: int) -> _Rates | None:
+        tier = self.tier(prompt)
         if tier not in self.tiers:
             batch = _integer_rates(self.price.rates(prompt, batch=True))
             online = _integer_rates(self.price.rates(prompt, batch=False))
@@ -159,6 +164,7 @@ class AnswerPricer:
         self.prices = prices if prices is not None else default_prices()
         self.on = on or today_utc()
         self._models: dict[str, _Model | None] = {}
+        self._memo: dict[tuple[str | None, int, int, int], dict[str, Any]] = {}
 
     def _lookup(self, name: str) -> _Model | None:
         if name in self._models:
@@ -171,15 +177,24 @@ class AnswerPricer:
         self._models[name] = found
         return found
 
+    def _entry(self, model_version: str | None) -> tuple[_Model, str] | None:
+        """The model an answer is priced as: its `modelVersion` if known, else the batch's."""
+        entry = self._lookup(model_version) if model_version else None
+        if entry is not None and model_version:
+            return entry, model_version
+        if self.model:
+            entry = self._lookup(self.model)
+            if entry is not None:
+                return entry, self.model
+        return None
+
     def _charge(
         self, usage: TokenUsage, model_version: str | None
     ) -> tuple[_Model, int | Decimal, int | Decimal] | None:
-        entry = self._lookup(model_version) if model_version else None
-        name = model_version
-        if entry is None and self.model:
-            entry, name = self._lookup(self.model), self.model
-        if entry is None or name is None:
+        found = self._entry(model_version)
+        if found is None:
             return None
+        entry, name = found
         prompt = usage.input_tokens
         rates = entry.rates(prompt)
         if rates is None:  # a rate with too many decimals for the integer path
@@ -212,14 +227,22 @@ class AnswerPricer:
     def metadata(
         self, usage: TokenUsage | None, model_version: str | None = None
     ) -> dict[str, Any] | None:
-        """`price(...).as_metadata()`, or `None`."""
+        """`price(...).as_metadata()`, or `None` (a new dict each time)."""
         if usage is None:
             return None
+        memo_key = (model_version, usage.input_tokens, usage.cached_tokens, usage.output_tokens)
+        known = self._memo.get(memo_key)
+        if known is not None:
+            return dict(known)  # answers of the same size cost the same
         charged = self._charge(usage, model_version)
         if charged is None:
             return None
         entry, batch, online = charged
-        return _metadata(batch, online, entry.priced_as, entry.as_of)
+        found = _metadata(batch, online, entry.priced_as, entry.as_of)
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[memo_key] = found
+        return dict(found)
 
 
 class CostTally:
@@ -239,6 +262,15 @@ class CostTally:
         self._priced = 0
         self._names: set[str] = set()
         self._days: set[date | None] = set()
+
+    def copy(self) -> CostTally:
+        """An independent tally with the same answers counted."""
+        other = CostTally()
+        other.answers, other.unpriced = self.answers, self.unpriced
+        other._batch, other._online, other._priced = self._batch, self._online, self._priced
+        other._tokens = list(self._tokens)
+        other._names, other._days = set(self._names), set(self._days)
+        return other
 
     def add(self, cost: AnswerCost | None) -> None:
         """Count one answer (`None`: an answer that could not be priced)."""
@@ -261,6 +293,29 @@ class CostTally:
         self._tokens[3] += usage.thinking_tokens
         self._names.add(cost.priced_as)
         self._days.add(cost.prices_as_of)
+
+    def add_sums(
+        self,
+        batch: int,
+        online: int,
+        tokens: tuple[int, int, int, int],
+        *,
+        answers: int,
+        priced_as: str,
+        as_of: date | None,
+    ) -> None:
+        """Count `answers` priced answers at once, from their summed numerators and tokens.
+
+        `tokens` are the summed input, cached, output and thinking tokens.
+        """
+        self.answers += answers
+        self._priced += answers
+        self._batch += batch
+        self._online += online
+        for index, value in enumerate(tokens):
+            self._tokens[index] += value
+        self._names.add(priced_as)
+        self._days.add(as_of)
 
     @property
     def total(self) -> Cost:

@@ -13,10 +13,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from langchain_gemini_batch.batch._costing import AnswerPricer, CostTally, wire_usage
+from langchain_gemini_batch.batch._costing import AnswerPricer
 from langchain_gemini_batch.batch._estimate import DEFAULT_COUNT_CONCURRENCY, estimate_requests
+from langchain_gemini_batch.batch._wire_tally import WireTally
 from langchain_gemini_batch.batch.codecs import Codec, GenerateCodec, RawCodec
-from langchain_gemini_batch.batch.files import ResultsWritten, write_result_lines
+from langchain_gemini_batch.batch.files import (
+    ResultsWritten,
+    keep_matched_lines,
+    write_result_lines,
+)
 from langchain_gemini_batch.errors import ResultMismatchError
 from langchain_gemini_batch.pricing import Cost, CostEstimate
 
@@ -70,16 +75,18 @@ class FilesAndCosts:
         Raises:
             BatchNotFinishedError: A job has not ended yet.
             BatchJobError: A job ended FAILED, CANCELLED or EXPIRED.
-            ResultMismatchError: After writing every matched result (the file is kept).
+            ResultMismatchError: After writing every matched result (the file is kept, without
+                the lines of unknown keys and with the first line of a repeated one; to a
+                stream, those lines may have been written before the error named them).
         """
         if format != "jsonl":
             raise ValueError(f"unknown results format {format!r}; known: jsonl")
-        pairs = self.engine.iter_results(
+        blocks = self.engine.iter_result_blocks(
             batch_id, RawCodec(), custom_request_ids=custom_request_ids
         )
         pricer = AnswerPricer(self._invoker.model_name)
         if not isinstance(destination, (str, os.PathLike)):
-            return await write_result_lines(pairs, destination, pricer)
+            return await write_result_lines(blocks, destination, pricer)
         path = Path(destination)
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or deleted below
             "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
@@ -87,9 +94,10 @@ class FilesAndCosts:
         try:
             with handle:
                 try:
-                    written = await write_result_lines(pairs, handle, pricer)
-                except ResultMismatchError:
+                    written = await write_result_lines(blocks, handle, pricer)
+                except ResultMismatchError as error:
                     handle.close()
+                    keep_matched_lines(Path(handle.name), error)
                     os.replace(handle.name, path)  # every matched result is in it
                     raise
             os.replace(handle.name, path)
@@ -115,13 +123,15 @@ class FilesAndCosts:
             BatchNotFinishedError: A job has not ended yet.
             BatchJobError: A job ended FAILED, CANCELLED or EXPIRED.
         """
-        pricer = AnswerPricer(self._invoker.model_name)
-        tally = CostTally()
-        async for _, result in self.engine.iter_results(batch_id, RawCodec(), settle=False):
-            response = result.get("response") if isinstance(result, dict) else None
-            if response is not None:
-                usage = wire_usage(response.get("usageMetadata"))
-                tally.add(pricer.price(usage, response.get("modelVersion")))
+        tally = WireTally(AnswerPricer(self._invoker.model_name))
+        add = tally.add
+        blocks = self.engine.iter_result_blocks(batch_id, RawCodec(), settle=False)
+        async for block in blocks:
+            for _, result in block:
+                item = result[0] if type(result) is tuple else result  # a `RawLine`: (item, line)
+                response = item.get("response") if isinstance(item, dict) else None
+                if response is not None:
+                    add(response.get("usageMetadata"), response.get("modelVersion"))
         return tally.total
 
     async def estimate(

@@ -8,6 +8,11 @@ so with `result_bytes`, and those bytes count towards `inline_max_bytes` too, so
 inline answer would be huge goes by file. A job is closed and a new one started when the next
 line would pass `max_requests_per_job` or `max_bytes_per_job`. Nothing is sent until every
 request has been validated.
+
+Memory does not grow with the number of requests: each job keeps its request IDs in a
+compressed `IdLog` (spilled to disk past a megabyte) with their `KeyDigest`, and repeated IDs
+are found with `HashBuckets` (64-bit hashes, spilled to disk) once every request was read; only
+then is the input walked again, to name the repeated ID.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from langchain_gemini_batch.batch._keys import IdLog, key_hash
+from langchain_gemini_batch.batch._repeats import HashBuckets
 from langchain_gemini_batch.batch._spool import SpoolFile
 from langchain_gemini_batch.batch.codecs import Codec
-from langchain_gemini_batch.convert.wire_checks import find_unencodable
 from langchain_gemini_batch.errors import InvalidRequestError
 
-__all__ = ["BatchLimits", "JobChunk", "SizedResults", "limits_within", "plan_jobs"]
+__all__ = ["BatchLimits", "JobChunk", "Plan", "SizedResults", "limits_within", "plan_jobs"]
 
 GOOGLE_INLINE_LIMIT = 20_000_000
 DICT_CACHE_BYTES = 1_000_000
@@ -100,17 +106,18 @@ class JobChunk:
 
     Attributes:
         codec: The request kind (builds inline items).
-        keys: The request IDs, in order.
+        ids: The request IDs, in order, compressed (with their `KeyDigest`).
         size: Bytes of JSONL so far.
         hasher: SHA-256 of the job's work: the codec's seed, then every line.
         source: The caller's own input (`gs://...` or `bq://...`) for a job made from it
             (`create_from_source`); such a chunk holds no requests.
         destination: Where such a job writes its results.
+        keep_ids: Whether `ids` outlives the chunk (a job record without a journal holds it).
     """
 
     codec: Codec
     seed: bytes = b""
-    keys: list[str] = field(default_factory=list)
+    ids: IdLog = field(default_factory=IdLog)
     size: int = 0
     lines: list[bytes] | None = field(default_factory=list)
     requests: list[dict[str, Any]] | None = field(default_factory=list)
@@ -119,12 +126,18 @@ class JobChunk:
     source: str | None = None
     destination: str | None = None
     result_bytes: int = field(default=0, init=False)
+    keep_ids: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.hasher = hashlib.sha256(self.seed)
         self.result_bytes = self.codec.result_bytes if isinstance(self.codec, SizedResults) else 0
         if self.source is not None:
             self.hasher.update(json.dumps(["source", self.source, self.destination]).encode())
+
+    @property
+    def count(self) -> int:
+        """How many requests the job holds."""
+        return self.ids.count
 
     @property
     def inline(self) -> bool:
@@ -136,12 +149,22 @@ class JobChunk:
         """The hex SHA-256 of the job's work (model, kind, settings and every request)."""
         return str(self.hasher.hexdigest())
 
-    def add(self, key: str, request: dict[str, Any], line: bytes, inline_max_bytes: int) -> None:
-        """Add one request: its wire dict (kept while the job can go inline) and JSONL line."""
-        self.keys.append(key)
+    def add(
+        self,
+        key: str,
+        request: dict[str, Any],
+        line: bytes,
+        inline_max_bytes: int,
+        hashed: int | None = None,
+    ) -> None:
+        """Add one request: its ID (and `key_hash`), wire dict and JSONL line.
+
+        The wire dict is kept while the job can still go inline.
+        """
+        self.ids.append(key, hashed)
         self.size += len(line)
         self.hasher.update(line)
-        inline_size = self.size + len(self.keys) * self.result_bytes
+        inline_size = self.size + self.ids.count * self.result_bytes
         if self.spool is None and inline_size > inline_max_bytes:
             # A fixed file name: the SDK sends it in the upload headers, and recordings must
             # not change from run to run.
@@ -173,10 +196,47 @@ class JobChunk:
         self.spool.handle.flush()
         return self.spool.path
 
-    def close(self) -> None:
-        """Delete the temporary file, if any (safe to call twice)."""
+    def drop_requests(self) -> None:
+        """Delete the spilled requests (they are with the platform now); the IDs stay."""
         if self.spool is not None:
             self.spool.close()
+        self.lines = self.requests = None
+
+    def close(self) -> None:
+        """Delete the temporary files, if any (safe to call twice); `ids` too unless kept."""
+        if self.spool is not None:
+            self.spool.close()
+        if not self.keep_ids:
+            self.ids.close()
+
+
+class Plan:
+    """The jobs a batch will be sent as (chunks hold the encoded requests until closed).
+
+    Attributes:
+        chunks: One per job, in order.
+        work_fingerprint: SHA-256 over every job's fingerprint.
+        invalid: Requests set aside as invalid (with `skip_invalid`), by ID.
+    """
+
+    def __init__(self, chunks: list[JobChunk], invalid: dict[str, InvalidRequestError]) -> None:
+        self.chunks = chunks
+        self.invalid = invalid
+        digest = hashlib.sha256()
+        for chunk in chunks:
+            digest.update(chunk.fingerprint.encode())
+        self.work_fingerprint = digest.hexdigest()
+
+    def close(self) -> None:
+        """Delete every spilled file."""
+        for chunk in self.chunks:
+            chunk.close()
+
+    def __enter__(self) -> Plan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _pairs(requests: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
@@ -197,6 +257,22 @@ def _pairs(requests: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Iterator[
                 "prompts, number them: {str(i): p for i, p in enumerate(prompts)})"
             )
         yield pair
+
+
+def _check_id(request_id: object) -> str:
+    if type(request_id) is str and request_id.strip():
+        if request_id.isascii():
+            return request_id
+        try:
+            request_id.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                f"request ID {request_id!r} holds a lone surrogate, which is not valid Unicode"
+            ) from None
+        return request_id
+    if isinstance(request_id, str) and request_id.strip():
+        return _check_id(str(request_id))
+    raise InvalidRequestError(f"request IDs must be non-empty strings, got {request_id!r}")
 
 
 def _short(value: object) -> str:
@@ -232,54 +308,92 @@ def plan_jobs(
 
     Raises:
         InvalidRequestError: The batch is empty, an ID is empty, not a string or repeated, or
-            an input is invalid (the error names the request ID).
+            an input is invalid (the error names the request ID; for a repeated ID, found
+            once every request was read, `position` is its 0-based place in `requests`).
     """
     chunks: list[JobChunk] = [JobChunk(codec, seed)]
-    seen: set[str] = set()
+    set_aside: list[tuple[int, str]] = []
+    hashes = HashBuckets()
+    position = -1
+    per_job = limits.max_requests_per_job
+    max_bytes = limits.max_bytes_per_job
+    inline_max = limits.inline_max_bytes
     try:
-        for request_id, item in _pairs(requests):
-            if not isinstance(request_id, str) or not request_id.strip():
-                raise InvalidRequestError(
-                    f"request IDs must be non-empty strings, got {request_id!r}"
-                )
-            if find_unencodable(request_id) is not None:
-                raise InvalidRequestError(
-                    f"request ID {request_id!r} holds a lone surrogate, which is not valid Unicode"
-                )
-            if request_id in seen:
-                raise InvalidRequestError("duplicate request ID", request_id=request_id)
-            seen.add(request_id)
+        for position, (raw_id, item) in enumerate(_pairs(requests)):
+            request_id = _check_id(raw_id)
+            hashed = key_hash(request_id)
+            hashes.add(hashed)
             try:
                 request = codec.build(request_id, item)
                 if check is not None:
                     check(request_id, request)
                 key = wire_key(request_id) if wire_key is not None else request_id
                 line = codec.encode_line(key, request)
-                if len(line) > limits.max_bytes_per_job:
+                if len(line) > max_bytes:
                     raise InvalidRequestError(
                         f"the encoded request is {len(line):,} bytes, over the per-job limit "
-                        f"of {limits.max_bytes_per_job:,}",
+                        f"of {max_bytes:,}",
                         request_id=request_id,
                     )
             except InvalidRequestError as error:
                 if invalid is None:
                     raise
                 invalid[request_id] = error
+                set_aside.append((position, request_id))
                 continue
             chunk = chunks[-1]
-            full = (
-                limits.max_requests_per_job is not None
-                and len(chunk.keys) >= limits.max_requests_per_job
-            ) or chunk.size + len(line) > limits.max_bytes_per_job
-            if full and chunk.keys:
+            full = (per_job is not None and chunk.ids.count >= per_job) or chunk.size + len(
+                line
+            ) > max_bytes
+            if full and chunk.ids.count:
                 chunks.append(chunk := JobChunk(codec, seed))
-            chunk.add(request_id, request, line, limits.inline_max_bytes)
-        if not seen:
+            chunk.add(request_id, request, line, inline_max, hashed)
+        if position < 0:
             raise InvalidRequestError("the batch holds no requests")
-        if not chunks[-1].keys:  # every input was set aside as invalid
+        _refuse_repeats(chunks, set_aside, hashes.repeated())
+        if not chunks[-1].ids.count:  # every input was set aside as invalid
             chunks.pop().close()
     except BaseException:
         for chunk in chunks:
             chunk.close()
         raise
+    finally:
+        hashes.close()
     return chunks
+
+
+def _refuse_repeats(
+    chunks: list[JobChunk], set_aside: list[tuple[int, str]], hashes: set[int]
+) -> None:
+    """Raise for the first repeated ID, if the hashes say there may be one (the slow pass)."""
+    if not hashes:
+        return
+    seen: set[str] = set()
+    for position, request_id in _in_order(chunks, set_aside):
+        if key_hash(request_id) not in hashes:
+            continue
+        if request_id in seen:
+            error = InvalidRequestError("duplicate request ID", request_id=request_id)
+            error.position = position
+            raise error
+        seen.add(request_id)
+
+
+def _in_order(
+    chunks: list[JobChunk], set_aside: list[tuple[int, str]]
+) -> Iterator[tuple[int, str]]:
+    """`(position, ID)` of every request read, the set-aside ones in their places."""
+    aside = iter(set_aside)
+    following = next(aside, None)
+    position = 0
+    for chunk in chunks:
+        for request_id in chunk.ids:
+            while following is not None and following[0] == position:
+                yield following
+                position += 1
+                following = next(aside, None)
+            yield position, request_id
+            position += 1
+    while following is not None:
+        yield following
+        following = next(aside, None)

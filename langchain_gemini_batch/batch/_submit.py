@@ -22,7 +22,6 @@ import logging
 import re
 import threading
 import time
-from collections import OrderedDict
 
 from langchain_gemini_batch.batch._faults import (
     backoff,
@@ -33,6 +32,7 @@ from langchain_gemini_batch.batch._faults import (
     with_retries,
 )
 from langchain_gemini_batch.batch._plan import JobChunk
+from langchain_gemini_batch.batch._record import RecordCache
 from langchain_gemini_batch.batch.backends.base import Backend, RemoteJob
 from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.batch.journal import ClaimOutcome, JobRecord, Journal, RecordState
@@ -78,52 +78,6 @@ def display_name_for(base: str | None, index: int, total: int, fingerprint: str)
 def _has_tag(job: RemoteJob, fingerprint: str) -> bool:
     match = _TAG.search(job.info.display_name or "")
     return match is not None and fingerprint.startswith(match.group(1))
-
-
-class RecordCache:
-    """Job records of this process when there is no journal: bounded, least recent dropped.
-
-    Args:
-        max_records: Most records kept.
-        max_ids: Most request IDs kept over all records.
-    """
-
-    def __init__(self, max_records: int = 256, max_ids: int = 2_000_000) -> None:
-        self._records: OrderedDict[str, JobRecord] = OrderedDict()
-        self._ids = 0
-        self.max_records = max_records
-        self.max_ids = max_ids
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def put(self, record: JobRecord) -> None:
-        """Remember a created job's record."""
-        assert record.job_name is not None
-        with self._lock:
-            self._drop(record.job_name)
-            self._records[record.job_name] = record
-            self._ids += len(record.request_ids)
-            while self._records and (
-                len(self._records) > self.max_records or self._ids > self.max_ids
-            ):
-                self._drop(next(iter(self._records)))
-
-    def get(self, job_name: str) -> JobRecord | None:
-        """The record of `job_name`, if remembered."""
-        with self._lock:
-            return self._records.get(job_name)
-
-    def pop(self, job_name: str) -> None:
-        """Forget a job (after its results were read)."""
-        with self._lock:
-            self._drop(job_name)
-
-    def _drop(self, job_name: str) -> None:
-        old = self._records.pop(job_name, None)
-        if old is not None:
-            self._ids -= len(old.request_ids)
 
 
 _inflight: set[str] = set()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from langchain_gemini_batch.batch._costing import AnswerPricer
 from langchain_gemini_batch.batch._results import BatchResult, to_result
@@ -23,10 +23,23 @@ from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.pricing import PriceTable
 from langchain_gemini_batch.schema import LMInput, LMOutput
 
-__all__ = ["Codec", "GenerateCodec", "RawCodec", "RawResult", "raw_request_problem"]
+__all__ = [
+    "Codec",
+    "GenerateCodec",
+    "LineCodec",
+    "RawCodec",
+    "RawLine",
+    "RawResult",
+    "raw_request_problem",
+]
+
 
 RawResult = dict[str, Any]
 """One result as Google's batch output file has it: `{"key", "response"}` or `{"key", "error"}`."""
+
+RawLine = tuple[dict[str, Any], bytes]
+"""A result read from a Gemini API results file that is exactly its line: `(item, line)`, the
+line as the file holds it (written out as it is, without a second encoding)."""
 
 
 class Codec(Protocol):
@@ -53,6 +66,14 @@ class Codec(Protocol):
 
     def fingerprint(self, model: str) -> bytes:
         """Bytes that seed the fingerprint of every job of this kind, model and settings."""
+
+
+@runtime_checkable
+class LineCodec(Protocol):
+    """A codec that can also take a result together with its line of the results file."""
+
+    def decode_line(self, key: str, item: Mapping[str, Any], line: bytes) -> Any:
+        """`decode`, given the JSON line the item was decoded from."""
 
 
 def raw_request_problem(request: object) -> str | None:
@@ -180,6 +201,17 @@ class RawCodec:
                 "error": {"message": "the result holds neither a response nor an error"},
             }
         return {"key": key, "response": response}
+
+    def decode_line(self, key: str, item: Mapping[str, Any], line: bytes) -> RawLine | RawResult:
+        """`(item, line)` when the line is exactly the result, else `decode`.
+
+        Exactly the result means `{"key", "response"}` with a response, or `{"key", "error"}`
+        with an error: the lines of Google's results files.
+        """
+        exact = item.get("response") is not None or bool(item.get("error"))
+        if isinstance(item, dict) and len(item) == 2 and exact:
+            return item, line
+        return self.decode(key, item, structured=False, batch_job="")
 
     def fingerprint(self, model: str) -> bytes:
         """The same seed as `GenerateCodec` without structured output (same requests, same job)."""

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import logging
-import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
-from langchain_gemini_batch._gc import gc_paused
+from langchain_gemini_batch._gc import frozen_as_it_grows, gc_paused
 from langchain_gemini_batch.batch._faults import http_status, with_retries
 from langchain_gemini_batch.batch._jobs import combine_infos, join_handle, split_parts
-from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk, limits_within, plan_jobs
-from langchain_gemini_batch.batch._read import iter_results
+from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk, Plan, limits_within, plan_jobs
+from langchain_gemini_batch.batch._read import iter_result_blocks, iter_results
 from langchain_gemini_batch.batch._submit import (
     RecordCache,
     Submitter,
@@ -33,12 +31,12 @@ from langchain_gemini_batch.batch._submit import (
     display_name_for,
 )
 from langchain_gemini_batch.batch._wait import ProgressCallback, wait_for
+from langchain_gemini_batch.batch._waves import run_in_waves
 from langchain_gemini_batch.batch.backends.base import Backend, RemoteJob
 from langchain_gemini_batch.batch.base import PollingPolicy
 from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.batch.journal import JobRecord, Journal, RecordState
 from langchain_gemini_batch.errors import (
-    IncompleteBatchError,
     InvalidRequestError,
     ResultMismatchError,
 )
@@ -47,35 +45,6 @@ from langchain_gemini_batch.schema import BatchJobInfo
 __all__ = ["BatchEngine", "Plan"]
 
 logger = logging.getLogger("langchain_gemini_batch")
-
-
-class Plan:
-    """The jobs a batch will be sent as (chunks hold the encoded requests until closed).
-
-    Attributes:
-        chunks: One per job, in order.
-        work_fingerprint: SHA-256 over every job's fingerprint.
-        invalid: Requests set aside as invalid (with `skip_invalid`), by ID.
-    """
-
-    def __init__(self, chunks: list[JobChunk], invalid: dict[str, InvalidRequestError]) -> None:
-        self.chunks = chunks
-        self.invalid = invalid
-        digest = hashlib.sha256()
-        for chunk in chunks:
-            digest.update(chunk.fingerprint.encode())
-        self.work_fingerprint = digest.hexdigest()
-
-    def close(self) -> None:
-        """Delete every spilled file."""
-        for chunk in self.chunks:
-            chunk.close()
-
-    def __enter__(self) -> Plan:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 class BatchEngine:
@@ -230,8 +199,9 @@ class BatchEngine:
                     kind=codec.kind,
                     model=model,
                     display_name=display_name_for(display_name, index, total, chunk.fingerprint),
-                    request_count=len(chunk.keys),
-                    request_ids=tuple(chunk.keys),
+                    request_count=chunk.count,
+                    request_ids=chunk.ids,
+                    key_digest=str(chunk.ids.digest),
                     structured=codec.structured,
                     chunk_index=index,
                     chunk_count=total,
@@ -245,10 +215,11 @@ class BatchEngine:
                     cancel_on_exit=cancel_on_exit,
                 )
                 assert record.job_name is not None
+                chunk.keep_ids = self.journal is None  # the record holds them, not a journal
                 names.append(record.job_name)
                 if new:
                     created.append(record.job_name)
-                chunk.close()  # the requests are with Google now
+                chunk.drop_requests()  # the requests are with Google now
         except asyncio.CancelledError:
             if cancel_on_exit:
                 for name in created:
@@ -322,6 +293,25 @@ class BatchEngine:
             settle=settle,
         )
 
+    def iter_result_blocks(
+        self,
+        batch_id: str,
+        codec: Codec,
+        *,
+        custom_request_ids: Iterable[str] | None = None,
+        structured: bool | None = None,
+        settle: bool = True,
+    ) -> AsyncIterator[list[tuple[str, Any]]]:
+        """`iter_results` a block (up to 2,048 pairs) at a time; see `_read.iter_result_blocks`."""
+        return iter_result_blocks(
+            self,
+            batch_id,
+            codec,
+            custom_request_ids=custom_request_ids,
+            structured=structured,
+            settle=settle,
+        )
+
     async def retrieve(
         self,
         batch_id: str,
@@ -337,17 +327,28 @@ class BatchEngine:
             ResultMismatchError: Keys did not match; its `results` holds every matched result.
         """
         results: dict[str, Any] = {}
+        blocks = iter_result_blocks(
+            self,
+            batch_id,
+            codec,
+            custom_request_ids=custom_request_ids,
+            structured=structured,
+            known=known,
+        )
         try:
-            async for key, result in self.iter_results(
-                batch_id,
-                codec,
-                custom_request_ids=custom_request_ids,
-                structured=structured,
-                known=known,
-            ):
-                results[key] = result
+            with frozen_as_it_grows() as freeze:
+                async for block in blocks:
+                    chunk = dict(block)
+                    if len(chunk) == len(block) and results.keys().isdisjoint(chunk):
+                        results.update(chunk)
+                    else:
+                        for key, result in block:  # a repeated key keeps its first result
+                            if key not in results:
+                                results[key] = result
+                    freeze()
         except ResultMismatchError as error:
-            error.results = results
+            unknown = set(error.unexpected).difference(error.repeated)
+            error.results = {k: v for k, v in results.items() if k not in unknown}
             raise
         return results
 
@@ -374,46 +375,20 @@ class BatchEngine:
             IncompleteBatchError: A later wave failed after earlier ones finished; its
                 `results` holds everything read (the journal keeps the finished jobs too).
         """
-        start = time.monotonic()
-        with self.plan(requests, codec, model, skip_invalid=skip_invalid) as plan:
-            results: dict[str, Any] = dict(plan.invalid)
-            cap = self.limits.max_concurrent_jobs
-            for first in range(0, len(plan.chunks), cap):
-                try:
-                    handle = await self.submit(
-                        plan,
-                        codec,
-                        model,
-                        display_name=display_name,
-                        resume=resume,
-                        cancel_on_exit=cancel_on_exit,
-                        first=first,
-                        count=cap,
-                    )
-                    left = (
-                        None
-                        if max_wait is None
-                        else max(0.0, max_wait - (time.monotonic() - start))
-                    )
-                    _, ended = await wait_for(
-                        self,
-                        handle,
-                        polling=polling,
-                        max_wait=left,
-                        cancel_on_exit=cancel_on_exit,
-                        max_iterations=max_iterations,
-                        progress=progress,
-                    )
-                    results.update(await self.retrieve(handle, codec, known=ended))
-                except ResultMismatchError as error:
-                    error.results = {**results, **error.results}
-                    raise
-                except Exception as error:
-                    if first == 0:
-                        raise
-                    pending = [k for chunk in plan.chunks[first:] for k in chunk.keys]
-                    raise IncompleteBatchError(results, pending, error) from error
-        return results
+        return await run_in_waves(
+            self,
+            requests,
+            codec,
+            model,
+            display_name=display_name,
+            polling=polling,
+            max_wait=max_wait,
+            cancel_on_exit=cancel_on_exit,
+            max_iterations=max_iterations,
+            skip_invalid=skip_invalid,
+            resume=resume,
+            progress=progress,
+        )
 
     # --- list, cancel, delete ---
 

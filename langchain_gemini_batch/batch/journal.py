@@ -13,6 +13,9 @@ in a SQLite file that several processes may share:
   work at once create one job between them: the second sees the first one's live intent and
   waits for the job name.
 - The journal holds no API key and no prompt text: fingerprints, request IDs and job names.
+- Request IDs are stored as zlib-compressed blocks of 4,096 (table `request_id_blocks`) with
+  their `KeyDigest` (count and sum of 64-bit hashes): results are checked against the digest,
+  and the IDs are read back, a block at a time, only to name keys when it disagrees.
 
 The default file is `journal.sqlite3` in the user's cache directory
 (`platformdirs.user_cache_dir("langchain-gemini-batch")`); the environment variable
@@ -24,20 +27,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import os
 import sqlite3
 import time
-import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from enum import Enum
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from langchain_gemini_batch.batch._journal_schema import COLUMNS, IN_BLOCKS, SCHEMA, record_of
+from langchain_gemini_batch.batch._keys import KeyDigest, StoredIds
 from langchain_gemini_batch.batch._owner import Owner, current_owner
+from langchain_gemini_batch.batch._record import ClaimOutcome, JobRecord, RecordState
 
 __all__ = [
     "JOURNAL_ENV",
@@ -55,163 +57,6 @@ JOURNAL_ENV = "GEMINI_BATCH_JOURNAL"
 
 _RETENTION_SECONDS = 30 * 24 * 3600
 """Retrieved or abandoned records older than this are pruned when a journal is opened."""
-
-
-class RecordState(str, Enum):
-    """Where a journaled job stands, as far as this package knows."""
-
-    CREATING = "creating"
-    """The create request is about to be (or was) sent; Google's answer is not recorded yet."""
-    CREATED = "created"
-    """Google accepted the job; it may be running or may have ended."""
-    RETRIEVED = "retrieved"
-    """The job ended and its results were read (its input file is then deleted)."""
-    ABANDONED = "abandoned"
-    """Never to be reused: Google refused it, it ended without results, or it is gone."""
-
-
-@dataclass(frozen=True)
-class JobRecord:
-    """Everything needed to finish one batch job, as plain data.
-
-    Attributes:
-        chunk_fingerprint: SHA-256 of the job's work (model, request kind and every encoded
-            request line); the same work always has the same fingerprint.
-        work_fingerprint: SHA-256 over every job of the `create` call that made this one.
-        endpoint: Where the job lives (backend and base URL), so a record made against the
-            emulator is never reused against Google.
-        kind: The request kind (`generate`, `embed`).
-        model: The model, as the create call named it.
-        display_name: The job's display name (it carries the fingerprint tag).
-        request_count: How many requests the job holds.
-        request_ids: The request IDs submitted, in order (restores key checks in any process).
-        structured: Whether results are decoded as JSON into `structured_output`.
-        chunk_index: This job's position among the jobs of its `create` call.
-        chunk_count: How many jobs that call made.
-        state: The journal's state of the record.
-        job_name: Google's job name once known (`batches/...`).
-        input_file: The uploaded input file this package created (`files/...`), if any.
-        remote_state: The last `JOB_STATE_*` seen.
-        created_at: When the intent was written (UNIX seconds).
-        updated_at: When the record last changed.
-        row_id: The record's row in the journal (`None` for records not yet written).
-    """
-
-    chunk_fingerprint: str
-    work_fingerprint: str
-    endpoint: str
-    kind: str
-    model: str
-    display_name: str
-    request_count: int
-    request_ids: tuple[str, ...] = ()
-    structured: bool = False
-    chunk_index: int = 0
-    chunk_count: int = 1
-    state: RecordState = RecordState.CREATING
-    job_name: str | None = None
-    input_file: str | None = None
-    remote_state: str | None = None
-    created_at: float = 0.0
-    updated_at: float = 0.0
-    row_id: int | None = None
-
-    def to_json(self) -> str:
-        """The record as a JSON string (readable by `from_json` in any process)."""
-        data = dataclasses.asdict(self)
-        data["state"] = self.state.value
-        data["request_ids"] = list(self.request_ids)
-        return json.dumps(data)
-
-    @classmethod
-    def from_json(cls, text: str) -> JobRecord:
-        """The record written by `to_json`."""
-        data = json.loads(text)
-        data["state"] = RecordState(data["state"])
-        data["request_ids"] = tuple(data["request_ids"])
-        return cls(**data)
-
-
-class ClaimOutcome(str, Enum):
-    """What `Journal.claim` found for a piece of work."""
-
-    NEW = "new"
-    """No usable record: an intent was written for the caller, who must create the job."""
-    EXISTING = "existing"
-    """A job was already created for this work (running, or ended and maybe already read):
-    reattach to it, after checking that Google still has it and it can still finish."""
-    BUSY = "busy"
-    """Another live process is creating this job right now: wait and claim again."""
-    ORPHANED = "orphaned"
-    """An intent whose process died before recording the job: the caller now owns it and must
-    look for the job (by its fingerprint tag) before creating it."""
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    row_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    chunk_fingerprint TEXT NOT NULL,
-    work_fingerprint TEXT NOT NULL,
-    endpoint TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    model TEXT NOT NULL,
-    display_name TEXT NOT NULL,
-    request_count INTEGER NOT NULL,
-    request_ids BLOB NOT NULL,
-    structured INTEGER NOT NULL,
-    chunk_index INTEGER NOT NULL,
-    chunk_count INTEGER NOT NULL,
-    state TEXT NOT NULL,
-    job_name TEXT,
-    input_file TEXT,
-    remote_state TEXT,
-    owner TEXT,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_work ON jobs (endpoint, chunk_fingerprint, state);
-CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs (endpoint, job_name);
-"""
-
-_COLUMNS = (
-    "row_id, chunk_fingerprint, work_fingerprint, endpoint, kind, model, display_name, "
-    "request_count, request_ids, structured, chunk_index, chunk_count, state, job_name, "
-    "input_file, remote_state, created_at, updated_at"
-)
-
-
-def _pack_ids(ids: Iterable[str]) -> bytes:
-    return zlib.compress("\n".join(ids).encode("utf-8"), 6)
-
-
-def _unpack_ids(blob: bytes) -> tuple[str, ...]:
-    text = zlib.decompress(blob).decode("utf-8")
-    return tuple(text.split("\n")) if text else ()
-
-
-def _record(row: sqlite3.Row | tuple[Any, ...]) -> JobRecord:
-    (row_id, chunk_fp, work_fp, endpoint, kind, model, display_name, count, ids, structured,
-     index, total, state, job_name, input_file, remote_state, created, updated) = row  # fmt: skip
-    return JobRecord(
-        chunk_fingerprint=chunk_fp,
-        work_fingerprint=work_fp,
-        endpoint=endpoint,
-        kind=kind,
-        model=model,
-        display_name=display_name,
-        request_count=count,
-        request_ids=_unpack_ids(ids),
-        structured=bool(structured),
-        chunk_index=index,
-        chunk_count=total,
-        state=RecordState(state),
-        job_name=job_name,
-        input_file=input_file,
-        remote_state=remote_state,
-        created_at=created,
-        updated_at=updated,
-        row_id=row_id,
-    )
 
 
 class Journal:
@@ -264,15 +109,43 @@ class Journal:
         connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(_SCHEMA)
+            connection.executescript(SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(jobs)")}
+            if "key_digest" not in columns:  # a journal written by an earlier version
+                with contextlib.suppress(sqlite3.OperationalError):  # another process added it
+                    connection.execute("ALTER TABLE jobs ADD COLUMN key_digest TEXT")
             cutoff = time.time() - _RETENTION_SECONDS
             connection.execute(
                 "DELETE FROM jobs WHERE state IN (?, ?) AND updated_at < ?",
                 (RecordState.RETRIEVED.value, RecordState.ABANDONED.value, cutoff),
             )
+            connection.execute(
+                "DELETE FROM request_id_blocks WHERE job_row NOT IN (SELECT row_id FROM jobs)"
+            )
         finally:
             connection.close()
         self._ready = True
+
+    def id_blocks(self, row_id: int | None) -> Iterator[bytes]:
+        """The compressed request-ID blocks of a record, one query per block."""
+        if row_id is None:
+            return
+        if not self._ready:
+            self._prepare()
+        connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+        try:
+            part = 0
+            while True:
+                row = connection.execute(
+                    "SELECT data FROM request_id_blocks WHERE job_row = ? AND part = ?",
+                    (row_id, part),
+                ).fetchone()
+                if row is None:
+                    return
+                yield bytes(row[0])
+                part += 1
+        finally:
+            connection.close()
 
     def claim(self, record: JobRecord, *, resume: bool = True) -> tuple[ClaimOutcome, JobRecord]:
         """Claim `record`'s work atomically; see `ClaimOutcome` for what the caller must do.
@@ -290,7 +163,7 @@ class Journal:
         now = time.time()
         with self._connect(write=True) as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS}, owner FROM jobs WHERE endpoint = ? AND chunk_fingerprint = ? "  # noqa: S608 - constant
+                f"SELECT {COLUMNS}, owner FROM jobs WHERE endpoint = ? AND chunk_fingerprint = ? "  # noqa: S608 - constant
                 "AND state IN (?, ?, ?) ORDER BY row_id DESC",
                 (
                     record.endpoint,
@@ -301,7 +174,7 @@ class Journal:
                 ),
             ).fetchall()
             for row in rows:
-                found, owner = _record(row[:-1]), Owner.parse(row[-1])
+                found, owner = record_of(row[:-1], self.id_blocks), Owner.parse(row[-1])
                 if not resume:
                     self._set_state(db, found, RecordState.ABANDONED, now)
                     continue
@@ -314,11 +187,13 @@ class Journal:
                     (str(me), now, found.row_id),
                 )
                 return ClaimOutcome.ORPHANED, found
+            ids = record.ids
+            digest = record.key_digest
             cursor = db.execute(
                 "INSERT INTO jobs (chunk_fingerprint, work_fingerprint, endpoint, kind, model, "
                 "display_name, request_count, request_ids, structured, chunk_index, chunk_count, "
-                "state, owner, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "state, owner, created_at, updated_at, key_digest) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.chunk_fingerprint,
                     record.work_fingerprint,
@@ -327,7 +202,7 @@ class Journal:
                     record.model,
                     record.display_name,
                     record.request_count,
-                    _pack_ids(record.request_ids),
+                    IN_BLOCKS,
                     int(record.structured),
                     record.chunk_index,
                     record.chunk_count,
@@ -335,14 +210,22 @@ class Journal:
                     str(me),
                     now,
                     now,
+                    digest,
                 ),
             )
+            row_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO request_id_blocks (job_row, part, data) VALUES (?, ?, ?)",
+                ((row_id, part, block) for part, block in enumerate(ids.blocks())),
+            )
+            known = KeyDigest.parse(digest) if digest else None
             intent = dataclasses.replace(
                 record,
+                request_ids=StoredIds(ids.count, lambda: self.id_blocks(row_id), known),
                 state=RecordState.CREATING,
                 created_at=now,
                 updated_at=now,
-                row_id=cursor.lastrowid,
+                row_id=row_id,
             )
         return ClaimOutcome.NEW, intent
 
@@ -394,17 +277,21 @@ class Journal:
     def release(self, record: JobRecord) -> None:
         """Drop an intent whose create was never sent (or was refused): nothing exists."""
         with self._connect(write=True) as db:
-            db.execute("DELETE FROM jobs WHERE row_id = ? AND job_name IS NULL", (record.row_id,))
+            cursor = db.execute(
+                "DELETE FROM jobs WHERE row_id = ? AND job_name IS NULL", (record.row_id,)
+            )
+            if cursor.rowcount:
+                db.execute("DELETE FROM request_id_blocks WHERE job_row = ?", (record.row_id,))
 
     def find(self, endpoint: str, job_name: str) -> JobRecord | None:
         """The newest record of the job `job_name` at `endpoint`, if journaled."""
         with self._connect() as db:
             row = db.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE endpoint = ? AND job_name = ? "  # noqa: S608 - constant
+                f"SELECT {COLUMNS} FROM jobs WHERE endpoint = ? AND job_name = ? "  # noqa: S608 - constant
                 "ORDER BY row_id DESC LIMIT 1",
                 (endpoint, job_name),
             ).fetchone()
-        return _record(row) if row else None
+        return record_of(row, self.id_blocks) if row else None
 
     def update(self, endpoint: str, job_name: str, **changes: Any) -> None:
         """Record what was learnt of a job: `remote_state=...` and/or `state=RecordState`."""
@@ -429,14 +316,14 @@ class Journal:
 
     def records(self, *states: RecordState) -> list[JobRecord]:
         """Every record in one of `states` (all records when none is given), oldest first."""
-        query = f"SELECT {_COLUMNS} FROM jobs"  # noqa: S608 - constant
+        query = f"SELECT {COLUMNS} FROM jobs"  # noqa: S608 - constant
         params: tuple[str, ...] = ()
         if states:
             query += f" WHERE state IN ({', '.join('?' for _ in states)})"
             params = tuple(state.value for state in states)
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY row_id", params).fetchall()
-        return [_record(row) for row in rows]
+        return [record_of(row, self.id_blocks) for row in rows]
 
     def unretrieved(self) -> list[JobRecord]:
         """Jobs created (or being created) whose results have not been read yet.

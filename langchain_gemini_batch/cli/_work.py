@@ -123,7 +123,10 @@ class _Source:
         """An error about a request, placed at the line it was read from."""
         if isinstance(error, InputFileError):
             return CommandError(str(error), EXIT_USAGE)
-        return CommandError(f"{self.path}, line {self.reader.line}: {error}", EXIT_USAGE)
+        line = self.reader.line
+        if error.position is not None:  # found once the whole file was read (a repeated ID)
+            line = self.reader.line_of(error.position) or line
+        return CommandError(f"{self.path}, line {line}: {error}", EXIT_USAGE)
 
 
 @command(cli, "submit")

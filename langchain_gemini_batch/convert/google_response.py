@@ -37,6 +37,8 @@ _CANDIDATE_DETAILS = {
     "logprobsResult": "logprobs_result",
 }
 """Candidate fields kept in `LMOutput.finish_details` (under these names, values as sent)."""
+_PLAIN_CANDIDATE = frozenset({"content", "finishReason", "index"})
+"""A candidate with only these fields has none of `_CANDIDATE_DETAILS`."""
 
 
 def _item(kind: str, output: Any, signature: bytes | None = None) -> LMOutputItem:
@@ -177,9 +179,10 @@ def response_to_output(
     parts = (candidate.get("content") or {}).get("parts") or []
     items = _parts_to_items(parts, request_id, structured)
     finish: dict[str, Any] = {"finish_reason": candidate.get("finishReason")}
-    for wire_name, name in _CANDIDATE_DETAILS.items():
-        if candidate.get(wire_name) is not None:
-            finish[name] = candidate[wire_name]
+    if len(candidate) > len(_PLAIN_CANDIDATE) or candidate.keys() - _PLAIN_CANDIDATE:
+        for wire_name, name in _CANDIDATE_DETAILS.items():
+            if candidate.get(wire_name) is not None:
+                finish[name] = candidate[wire_name]
     if structured and not any(i.type == "structured" for i in items):
         finish["structured_output_error"] = "the response text is not valid JSON"
     metadata: dict[str, Any] = {

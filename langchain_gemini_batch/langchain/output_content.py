@@ -182,7 +182,14 @@ def candidate_content(output: LMOutput, *, streaming: bool = False) -> Candidate
         output: One response (its first candidate).
         streaming: A streamed chunk (text is not right-stripped, as in langchain-google-genai).
     """
-    builder = _Builder(is_gemini_3_or_later(output.metadata.get("model_version") or ""))
+    gemini_3 = is_gemini_3_or_later(output.metadata.get("model_version") or "")
+    outputs = output.outputs
+    if len(outputs) == 1 and not gemini_3:  # one plain text part: what most answers are
+        only = outputs[0]
+        if only.type == "text" and not only.signature:
+            text = only.output if streaming else only.output.rstrip("\n")
+            return CandidateContent(content=text)
+    builder = _Builder(gemini_3)
     key = str(output.metadata.get("request_id") or "response")
     for index, item in enumerate(output.outputs):
         builder.part(item, f"{key}-{index}", streaming)

@@ -8,6 +8,7 @@ how a batch job is waited for. The helpers (`generation.call_options`, `batch.ru
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ def normalize_model_name(model: str | None) -> str:
     return re.sub(r"^[a-z]{2,}\.(?=(?:gemini|gemma)-)", "", name)
 
 
+@functools.lru_cache(maxsize=256)
 def is_gemini_3_or_later(model: str | None) -> bool:
     """Whether the model is Gemini 3 or later (list content, thought-signature rules)."""
     return any(int(major) >= 3 for major in _MAJOR.findall(normalize_model_name(model)))

@@ -152,8 +152,8 @@ def test_bad_input_exits_2_naming_the_line(server: EmulatorServer, tmp_path: Pat
     with broken.open("a") as handle:
         handle.write('{"key": "k9", "request": {"contents": [}\n')
     duplicated = write_requests(tmp_path / "duplicated.jsonl", 3)
-    with duplicated.open("a") as handle:
-        handle.write(duplicated.read_text().splitlines()[1] + "\n")
+    lines = duplicated.read_text().splitlines()
+    duplicated.write_text("\n".join([lines[0], lines[1], "", lines[1], lines[2]]) + "\n")
     csv_file = tmp_path / "prompts.csv"
     csv_file.write_text("q\nhello\n")
 

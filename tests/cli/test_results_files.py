@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from langchain_gemini_batch import BatchLimits, GoogleLMInvoker, LMOutput
+from langchain_gemini_batch import BatchLimits, GoogleLMInvoker, LMOutput, PollingPolicy
 from langchain_gemini_batch.batch.files import RequestFile
 from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.schema import BatchStatus
@@ -188,3 +188,36 @@ def test_writing_results_holds_a_block_not_the_batch(
         retrieved_per_request,
     )
     assert streamed_per_request < 1_000
+
+
+def test_file_to_file_runs_in_memory_that_does_not_grow_with_the_batch(
+    emulator_process: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Peak traced memory of a request file to a results file, at 10,000 and 40,000 requests.
+
+    `create_raw(RequestFile)`, `wait` and `write_results`, with the journal on: request IDs go
+    to compressed logs and the journal, keys are checked by digest, results are streamed a
+    block at a time. Requests of about 1 KB make every file larger than the SDK's 8 MiB upload
+    chunk, so that the chunk it holds is the same at both sizes.
+    """
+    monkeypatch.setenv("GOOGLE_API_KEY", API_KEY)
+
+    async def peak(count: int) -> int:
+        requests = write_requests(tmp_path / f"requests-{count}.jsonl", count, size=1_000)
+        batch = GoogleLMInvoker(MODEL, base_url=emulator_process).batch
+        out = tmp_path / f"results-{count}.jsonl"
+        tracemalloc.start()
+        try:
+            batch_id = await batch.create_raw(RequestFile(requests))
+            status = await batch.wait(batch_id, polling=PollingPolicy(0.05, 0.05, 1.0))
+            written = await batch.write_results(batch_id, out)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert status is BatchStatus.FINISHED
+        assert written.total == written.succeeded == count
+        return peak
+
+    small = asyncio.run(peak(10_000))
+    large = asyncio.run(peak(40_000))
+    assert large < 1.2 * small, (small, large)

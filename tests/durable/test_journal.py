@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from langchain_gemini_batch import JobRecord, Journal
+from langchain_gemini_batch.batch._keys import KeyDigest
 from langchain_gemini_batch.batch._owner import current_owner
 from langchain_gemini_batch.batch.journal import ClaimOutcome, RecordState, resolve_journal
 
@@ -137,3 +138,65 @@ def test_old_finished_records_are_pruned_on_open(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("UPDATE jobs SET updated_at = ?", (time.time() - 40 * 86400,))
     assert Journal(path).records() == []
+
+
+def test_request_ids_are_kept_in_blocks_and_read_back_only_when_asked(tmp_path: Path) -> None:
+    import sqlite3
+
+    journal = Journal(tmp_path / "j.sqlite3")
+    ids = tuple(f"request-{i}\n{'é' * (i % 3)}" for i in range(10_000))  # 3 blocks of 4,096
+    _, intent = journal.claim(template(ids=ids))
+    journal.record_created(intent, "batches/big")
+    with sqlite3.connect(journal.path) as db:
+        parts = db.execute(
+            "SELECT part FROM request_id_blocks WHERE job_row = ? ORDER BY part", (intent.row_id,)
+        ).fetchall()
+    assert [p for (p,) in parts] == [0, 1, 2]
+    found = journal.find(intent.endpoint, "batches/big")
+    assert found is not None
+    assert len(found.request_ids) == 10_000
+    assert found.expected_digest() == KeyDigest.of(ids)  # no need to read the IDs for this
+    assert tuple(found.request_ids) == ids
+    journal.release(dataclasses.replace(found, job_name=None))  # a created job is kept
+    assert journal.find(intent.endpoint, "batches/big") is not None
+    _, loose = journal.claim(template("e" * 64, ids=("x", "y")))
+    journal.release(loose)  # an intent never sent: its row and its blocks go
+    with sqlite3.connect(journal.path) as db:
+        rows = db.execute(
+            "SELECT job_row FROM request_id_blocks WHERE job_row = ?", (loose.row_id,)
+        )
+        assert rows.fetchall() == []
+
+
+def test_a_journal_written_by_an_earlier_version_is_still_read(tmp_path: Path) -> None:
+    """Its `jobs` table has no `key_digest` column and keeps IDs newline-joined in one blob."""
+    import sqlite3
+    import zlib
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE jobs (row_id INTEGER PRIMARY KEY AUTOINCREMENT, chunk_fingerprint TEXT"
+            " NOT NULL, work_fingerprint TEXT NOT NULL, endpoint TEXT NOT NULL, kind TEXT NOT NULL,"
+            " model TEXT NOT NULL, display_name TEXT NOT NULL, request_count INTEGER NOT NULL,"
+            " request_ids BLOB NOT NULL, structured INTEGER NOT NULL, chunk_index INTEGER NOT"
+            " NULL, chunk_count INTEGER NOT NULL, state TEXT NOT NULL, job_name TEXT, input_file"
+            " TEXT, remote_state TEXT, owner TEXT, created_at REAL NOT NULL, updated_at REAL NOT"
+            " NULL);"
+        )
+        db.execute(
+            "INSERT INTO jobs (chunk_fingerprint, work_fingerprint, endpoint, kind, model,"
+            " display_name, request_count, request_ids, structured, chunk_index, chunk_count,"
+            " state, job_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?)",
+            ("f" * 64, "w" * 64, "e", "generate", "m", "d", 2, zlib.compress(b"a\nb"), 0, 0, 1,
+             "created", "batches/old", time.time(), time.time()),
+        )  # fmt: skip
+    journal = Journal(path)
+    found = journal.find("e", "batches/old")
+    assert found is not None
+    assert found.request_ids == ("a", "b")
+    assert found.expected_digest() == KeyDigest.of(["a", "b"])
+    _, intent = journal.claim(template())  # and new records go in beside it
+    assert journal.find(intent.endpoint, "batches/old") is None
+    assert len(journal.records()) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import pytest
 from langchain_core.messages import AIMessageChunk, HumanMessage
 
 from langchain_gemini_batch.langchain.messages import to_gemini_contents
@@ -129,3 +130,36 @@ def test_stream_chunks_add_up_with_usage_deltas_and_a_last_chunk() -> None:
     assert total.response_metadata["finish_reason"] == "STOP"
     assert total.response_metadata["model_name"] == "gemini-2.5-flash"
     assert total.response_metadata["model_provider"] == "google_genai"
+
+
+def test_plain_text_messages_are_the_messages_validation_makes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Plain text answers skip `AIMessage` validation; the result must be the same message."""
+    from langchain_core.load import dumpd
+
+    from langchain_gemini_batch.batch._costing import AnswerPricer
+    from langchain_gemini_batch.langchain import output as output_module
+
+    text = LMOutputItem(type="text", output="Hello!\n")
+    outputs = [
+        make_output(text),
+        make_output(text, batch_job="batches/b"),
+        make_output(LMOutputItem(type="text", output="")),
+        LMOutput(outputs=[text], metadata={"usage_metadata": {"totalTokenCount": 3}}),
+        make_output(text, LMOutputItem(type="text", output=" more")),
+    ]
+    priced = make_output(text, batch_job="batches/b")
+    priced.metadata["cost"] = AnswerPricer("gemini-2.5-flash").metadata(priced.token_usage)
+    outputs.append(priced)
+    for output in outputs:
+        for batch in (False, True):
+            fast = output_to_message(output, model="gemini-2.5-flash", batch=batch)
+            with monkeypatch.context() as patch:
+                patch.setattr(output_module, "_plain_fields_set", lambda: None)
+                validated = output_to_message(output, model="gemini-2.5-flash", batch=batch)
+            assert fast == validated
+            assert fast.model_fields_set == validated.model_fields_set
+            assert fast.model_dump() == validated.model_dump()
+            assert dumpd(fast) == dumpd(validated)
+            assert fast.content_blocks == validated.content_blocks

@@ -193,3 +193,31 @@ def test_request_failed_error_is_not_priced() -> None:
     failure = codec.decode("k", {"error": {"code": 13, "message": "boom"}}, structured=False,
                            batch_job="b")  # fmt: skip
     assert isinstance(failure, RequestFailedError)
+
+
+def test_a_wire_tally_adds_up_to_the_same_total_as_pricing_each_answer() -> None:
+    """`WireTally` sums tokens per model and tier; its total equals `CostTally`'s exactly."""
+    from langchain_gemini_batch.batch._wire_tally import WireTally
+
+    rng = random.Random(11)
+    names = [*DEFAULT_PRICES.models, None, "no-such-model"]
+    fields = (
+        "promptTokenCount",
+        "candidatesTokenCount",
+        "thoughtsTokenCount",
+        "cachedContentTokenCount",
+        "toolUsePromptTokenCount",
+    )
+    for _ in range(150):
+        pricer = AnswerPricer(rng.choice(names), on=DAY)
+        each, summed = CostTally(), WireTally(pricer)
+        for _ in range(rng.randrange(40)):
+            raw = {f: rng.choice([0, 9, 199_999, 200_001, rng.randrange(10**6)]) for f in fields}
+            raw = (
+                {f: v for f, v in raw.items() if rng.random() < 0.8} if rng.random() < 0.95 else {}
+            )
+            version = rng.choice(names)
+            each.add(pricer.price(wire_usage(raw), version))
+            summed.add(raw, version)
+        assert summed.total == each.total
+        assert summed.unpriced == each.unpriced

@@ -155,6 +155,17 @@ class Backend(ABC):
     def iter_file_items(self, path: Path) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
         """`(key, item)` for each result in a downloaded results file."""
 
+    def iter_file_lines(
+        self, path: Path
+    ) -> Iterator[tuple[str | None, Mapping[str, Any], bytes | None]]:
+        """`(key, item, line)` for each result in a downloaded results file.
+
+        `line` is the item's JSON as the file has it, when the item is that line unchanged (a
+        Gemini API results line); else `None` (the default).
+        """
+        for key, item in self.iter_file_items(path):
+            yield key, item, None
+
     def iter_inline_items(
         self, items: list[Mapping[str, Any]]
     ) -> Iterator[tuple[str | None, Mapping[str, Any]]]:

@@ -14,7 +14,7 @@ from typing import Any
 from langchain_gemini_batch._client import GeminiClient, batch_path
 from langchain_gemini_batch.batch._jobs import job_info, results_location
 from langchain_gemini_batch.batch._plan import BatchLimits, JobChunk
-from langchain_gemini_batch.batch._results import iter_file_items
+from langchain_gemini_batch.batch._results import iter_file_items, iter_file_lines
 from langchain_gemini_batch.batch.backends.base import Backend, RemoteJob, ResultSource
 from langchain_gemini_batch.batch.codecs import Codec
 from langchain_gemini_batch.batch.engine import BatchEngine
@@ -112,6 +112,12 @@ class GeminiApiBackend(Backend):
     def iter_file_items(self, path: Path) -> Iterator[tuple[str | None, Mapping[str, Any]]]:
         """`(key, line)` for each line of a results file (decoded in blocks)."""
         return iter_file_items(path)
+
+    def iter_file_lines(
+        self, path: Path
+    ) -> Iterator[tuple[str | None, Mapping[str, Any], bytes | None]]:
+        """`(key, item, line)`: each item is its line of Google's results file, decoded."""
+        return iter_file_lines(path)
 
 
 def gemini_api_engine(

@@ -185,8 +185,8 @@ class VertexBackend(Backend):
             http_options=types.HttpOptions(retry_options=types.HttpRetryOptions(attempts=1)),
         )
         job = await self.client.sdk.aio.batches.create(model=model, src=source, config=config)
-        if chunk.keys:
-            self._sizes[str(job.name)] = len(chunk.keys)
+        if chunk.count:
+            self._sizes[str(job.name)] = chunk.count
             while len(self._sizes) > _MAX_SIZES:
                 self._sizes.pop(next(iter(self._sizes)))
         return self._remote(job)

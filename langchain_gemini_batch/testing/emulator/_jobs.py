@@ -58,7 +58,7 @@ class BatchJob:
         model: `models/<id>`.
         display_name: The job's display name, when given.
         input_file: `files/<id>` for a file job, `None` for an inline one.
-        items: The requests.
+        items: The requests (emptied once the job has ended: its output is all that is left).
         create_ns: Creation time (nanoseconds).
         duration_ns: Time from creation to the end.
         rng: The job's own random stream (failures, shuffling).
@@ -72,6 +72,7 @@ class BatchJob:
             generation batch.
         version: The API version the job was created under (for URIs).
         public_base: `scheme://host:port` the creating client used (for URIs).
+        total: How many requests the job holds.
     """
 
     name: str
@@ -91,6 +92,11 @@ class BatchJob:
     output_json: str | None = None
     error: dict[str, Any] | None = None
     dimension: int | None = None
+    total: int = -1
+
+    def __post_init__(self) -> None:
+        if self.total < 0:
+            self.total = len(self.items)
 
     @property
     def embeds(self) -> bool:
@@ -124,7 +130,7 @@ class BatchJob:
         span = self.duration_ns - (self.running_ns - self.create_ns)
         if now < self.running_ns or span <= 0:
             return 0
-        return min(len(self.items), (now - self.running_ns) * len(self.items) // span)
+        return min(self.total, (now - self.running_ns) * self.total // span)
 
     def process(self, count: int, options: EmulatorOptions) -> None:
         """Decides the fates of requests up to `count` (in input order)."""
@@ -133,7 +139,7 @@ class BatchJob:
 
     def stats(self, state: str) -> dict[str, str]:
         """`batchStats` for the current fates: int64 strings, zero counters omitted."""
-        total = len(self.items)
+        total = self.total
         failed = sum(1 for fate in self.fates if fate is not None)
         pending = 0 if state == "BATCH_STATE_SUCCEEDED" else total - len(self.fates)
         counters = {
@@ -254,9 +260,13 @@ def end(job: BatchJob, state: str, at: int, options: EmulatorOptions, write: Res
     job.state, job.end_ns = state, at
     if state == "BATCH_STATE_FAILED":
         job.error = dict(_JOB_FAILED_ERROR)
-    if state != "BATCH_STATE_SUCCEEDED":
-        return
-    job.process(len(job.items), options)
+    if state == "BATCH_STATE_SUCCEEDED":
+        _write_output(job, options, write)
+    job.items = []  # the requests are of no more use: a million of them weigh a gigabyte
+
+
+def _write_output(job: BatchJob, options: EmulatorOptions, write: ResultsWriter) -> None:
+    job.process(job.total, options)
     respond = job.responder()
     if job.input_file is None:
         job.output_json = inline_output(
@@ -271,6 +281,7 @@ def end(job: BatchJob, state: str, at: int, options: EmulatorOptions, write: Res
             options=options,
             respond=respond,
             key_first=job.embeds,
+            plain=not job.embeds,
         )
         job.output_json = dumps({"responsesFile": write(job, data)})
 

@@ -18,6 +18,8 @@ from typing import Any
 from langchain_gemini_batch.testing.emulator._inputs import Fate, InputItem
 from langchain_gemini_batch.testing.emulator._model import generate_response
 from langchain_gemini_batch.testing.emulator._options import EmulatorOptions
+from langchain_gemini_batch.testing.emulator._plain import plain_response_json, quote
+from langchain_gemini_batch.testing.emulator._strict_json import gc_paused
 from langchain_gemini_batch.testing.emulator._wire import dumps, rpc_status
 
 __all__ = [
@@ -99,13 +101,14 @@ def inline_output(
     """
     answer = _responder(model, respond)
     results = []
-    for index in _order(len(items), rng, options.shuffle_results):
-        item = items[index]
-        result = _outcome(item, fates[index], answer)
-        if item.metadata is not None and not options.drop_metadata:
-            result["metadata"] = item.metadata
-        results.append(result)
-    return dumps({"inlinedResponses": {"inlinedResponses": results}})
+    with gc_paused():
+        for index in _order(len(items), rng, options.shuffle_results):
+            item = items[index]
+            result = _outcome(item, fates[index], answer)
+            if item.metadata is not None and not options.drop_metadata:
+                result["metadata"] = item.metadata
+            results.append(result)
+        return dumps({"inlinedResponses": {"inlinedResponses": results}})
 
 
 def jsonl_output(
@@ -117,6 +120,7 @@ def jsonl_output(
     options: EmulatorOptions,
     respond: Responder | None = None,
     key_first: bool = False,
+    plain: bool = False,
 ) -> bytes:
     """Returns a file job's results file: one `{"response"|"error": ..., "key": ...}` per line.
 
@@ -128,13 +132,33 @@ def jsonl_output(
         options: The emulator options (`shuffle_results`, `drop_metadata`).
         respond: Answers one request (default: the deterministic generation model).
         key_first: Write `key` first (embedding results files) instead of last.
+        plain: Generation requests answered by the deterministic model: write the answers of
+            plain requests directly (`_plain.plain_response_json`, the same bytes).
     """
     answer = _responder(model, respond)
-    lines = []
-    for index in _order(len(items), rng, options.shuffle_results):
-        item = items[index]
-        result = _outcome(item, fates[index], answer)
-        if item.key is not None and not options.drop_metadata:
-            result = {"key": item.key, **result} if key_first else {**result, "key": item.key}
-        lines.append(dumps(result))
-    return ("\n".join(lines) + "\n").encode() if lines else b""
+    out = bytearray()
+    keyed = not options.drop_metadata
+    model_id = model.split("/", 1)[1] if "/" in model else model
+    with gc_paused():  # a million small dicts, no cycles: keep the collector out of the loop
+        for index in _order(len(items), rng, options.shuffle_results):
+            item = items[index]
+            text = None
+            if plain and fates[index] is None and item.request is not None:
+                text = plain_response_json(item.request, model_id)
+            if text is not None:  # the same bytes as below, written directly
+                out += b'{"response":'
+                out += text.encode()
+                if item.key is not None and keyed:
+                    out += b',"key":'
+                    out += quote(item.key).encode()
+                out += b"}\n"
+                continue
+            result = _outcome(item, fates[index], answer)
+            if item.key is not None and keyed:
+                if key_first:
+                    result = {"key": item.key, **result}
+                else:
+                    result["key"] = item.key
+            out += dumps(result).encode()
+            out += b"\n"
+    return bytes(out)

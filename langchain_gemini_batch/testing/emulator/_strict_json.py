@@ -15,13 +15,22 @@ unverified.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_gemini_batch.testing.emulator._wire import ApiError, invalid_argument
 
-__all__ = ["loads_strict", "strict_json_problem"]
+__all__ = [
+    "decode_strict",
+    "gc_paused",
+    "loads_strict",
+    "may_hold_surrogates",
+    "strict_json_problem",
+]
 
 _CONSTANT_OR_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
 _SURROGATE_HINT = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -36,6 +45,28 @@ class _ConstantError(ValueError):
 
 def _reject(name: str) -> Any:
     raise _ConstantError(name)
+
+
+decode_strict = json.JSONDecoder(parse_constant=_reject).decode
+"""`json.loads` refusing `NaN` and `Infinity` (raises `ValueError`; lone surrogates pass: see
+`may_hold_surrogates`)."""
+
+
+def may_hold_surrogates(data: bytes) -> bool:
+    """Whether `data` holds an escaped surrogate: only then can a decoded string hold a lone one."""
+    return _SURROGATE_HINT.search(data) is not None
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused around a bulk decode or encode that makes no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def unexpected_token(text: str, position: int) -> str:
@@ -100,7 +131,7 @@ def strict_json_problem(data: bytes | str) -> tuple[Any, str | None]:
     except UnicodeDecodeError as exc:
         return None, f"Invalid JSON payload received. {exc}"
     try:
-        value = json.loads(text, parse_constant=_reject)
+        value = decode_strict(text)
     except _ConstantError:
         return None, unexpected_token(text, _constant_position(text))
     except json.JSONDecodeError as exc:
