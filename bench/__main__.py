@@ -8,7 +8,8 @@ share the GIL with the client), it measures:
     on the same payload: build the inline request dicts, JSON-encode them, POST them with plain
     httpx to the same emulator;
 (b) retrieve and convert: `retrieve()` (to `LMOutput`), then `LMOutput` to `AIMessage`, beside a
-    floor: GET the same results with plain httpx and JSON-decode them;
+    floor: GET the same results with plain httpx, JSON-decode them and build as many bare
+    `AIMessage(content=text)`;
 (c) peak memory (tracemalloc, separate pass) of (a) and (b), beside the size of the batch's JSONL.
 
 Figures are medians of `--repeat` runs; ratios are ours / floor. The seed's library
@@ -16,6 +17,9 @@ Figures are medians of `--repeat` runs; ratios are ours / floor. The seed's libr
 
 `--embeddings` measures the embeddings line instead (`bench/_embeddings.py`: 100,000 texts
 through `GoogleEMInvoker.batch` and `GeminiBatchEmbeddings`, beside plain-httpx floors).
+`--files` measures the file-to-file line (`bench/_files.py`: 100,000 and 1,000,000 requests
+from a JSONL file to a JSONL file of results, with peak RSS). `--langchain` measures
+`chain.abatch` against a fake chat model (`bench/_langchain.py`). `--all` runs every line.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from langchain_core.messages import AIMessage
 
 from bench._emulator import EmulatorProcess
 from langchain_gemini_batch import BatchStatus, GoogleLMInvoker, PollingPolicy
@@ -90,6 +95,7 @@ class Bench:
         return str(response.json()["name"])
 
     async def floor_fetch(self, batch_id: str) -> int:
+        """GET and JSON-decode the results, and build one bare `AIMessage` per answer."""
         response = await self.http.get(f"/v1beta/{batch_id.split(',', maxsplit=1)[0]}")
         job = response.json()
         output = job["metadata"]["output"]
@@ -97,8 +103,14 @@ class Bench:
             raw = await self.http.get(
                 f"/v1beta/{output['responsesFile']}:download", params={"alt": "media"}
             )
-            return sum(1 for line in raw.content.splitlines() if json.loads(line))
-        return len(output["inlinedResponses"]["inlinedResponses"])
+            answers = [json.loads(line)["response"] for line in raw.content.splitlines()]
+        else:
+            answers = [item["response"] for item in output["inlinedResponses"]["inlinedResponses"]]
+        messages = [
+            AIMessage(content=answer["candidates"][0]["content"]["parts"][0]["text"])
+            for answer in answers
+        ]
+        return len(messages)
 
     async def finish(self, invoker: GoogleLMInvoker, batch_id: str) -> None:
         await invoker.batch.wait(batch_id, polling=PollingPolicy(0.05, 0.05, 1))
@@ -217,13 +229,29 @@ def main() -> None:
     )
     parser.add_argument("--embed-size", type=int, default=100_000, help="texts (--embeddings)")
     parser.add_argument("--dimension", type=int, default=256, help="values per vector")
+    parser.add_argument("--files", action="store_true", help="run the file-to-file line")
+    parser.add_argument("--file-sizes", default="100000,1000000", help="requests (--files)")
+    parser.add_argument("--langchain", action="store_true", help="run the chain.abatch line")
+    parser.add_argument("--chain-sizes", default="10000,50000", help="inputs (--langchain)")
+    parser.add_argument("--all", action="store_true", help="run every line")
     args = parser.parse_args()
-    if args.embeddings:
+    if args.all or not (args.embeddings or args.files or args.langchain):
+        asyncio.run(run([int(s) for s in args.sizes.split(",")], args.repeat))
+    if args.all or args.files:
+        from bench import _files
+
+        print()
+        _files.run([int(s) for s in args.file_sizes.split(",")], args.repeat)
+    if args.all or args.langchain:
+        from bench import _langchain
+
+        print()
+        _langchain.run([int(s) for s in args.chain_sizes.split(",")], args.repeat)
+    if args.all or args.embeddings:
         from bench import _embeddings
 
+        print()
         asyncio.run(_embeddings.run(args.embed_size, args.repeat, args.dimension))
-        return
-    asyncio.run(run([int(s) for s in args.sizes.split(",")], args.repeat))
 
 
 if __name__ == "__main__":

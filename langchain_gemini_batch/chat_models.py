@@ -20,10 +20,11 @@ from langchain_gemini_batch.batch.base import PollingPolicy
 from langchain_gemini_batch.batch.pool import BatchPool
 from langchain_gemini_batch.errors import InvalidRequestError
 from langchain_gemini_batch.invoker import GoogleLMInvoker
-from langchain_gemini_batch.langchain.batch import as_completed_order, run_batch
+from langchain_gemini_batch.langchain.batch import run_batch
 from langchain_gemini_batch.langchain.burst import OnlineCalls
 from langchain_gemini_batch.langchain.fields import GeminiChatFields
 from langchain_gemini_batch.langchain.online import generate_one, stream_one
+from langchain_gemini_batch.langchain.outcomes import as_completed_order
 from langchain_gemini_batch.langchain.output import message_as_chunk
 from langchain_gemini_batch.langchain.settings import (
     BatchSettings,

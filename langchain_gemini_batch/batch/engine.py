@@ -31,7 +31,7 @@ from langchain_gemini_batch.batch._submit import (
     display_name_for,
 )
 from langchain_gemini_batch.batch._wait import ProgressCallback, wait_for
-from langchain_gemini_batch.batch._waves import run_in_waves
+from langchain_gemini_batch.batch._waves import Deliver, run_in_waves
 from langchain_gemini_batch.batch.backends.base import Backend, RemoteJob
 from langchain_gemini_batch.batch.base import PollingPolicy
 from langchain_gemini_batch.batch.codecs import Codec
@@ -368,8 +368,12 @@ class BatchEngine:
         skip_invalid: bool = False,
         resume: bool = True,
         progress: ProgressCallback | None = None,
+        deliver: Deliver | None = None,
     ) -> dict[str, Any]:
         """Create, wait and read, in waves of at most `max_concurrent_jobs` jobs.
+
+        `deliver` takes the results a block at a time instead (then `{}` is returned); see
+        `_waves`.
 
         Raises:
             IncompleteBatchError: A later wave failed after earlier ones finished; its
@@ -388,6 +392,7 @@ class BatchEngine:
             skip_invalid=skip_invalid,
             resume=resume,
             progress=progress,
+            deliver=deliver,
         )
 
     # --- list, cancel, delete ---

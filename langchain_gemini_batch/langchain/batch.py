@@ -13,6 +13,7 @@ is an empty `AIMessage` with `response_metadata["prompt_feedback"]`, as online.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from langchain_core.runnables.config import get_config_list
 from langchain_core.utils.utils import LC_ID_PREFIX
 
 from langchain_gemini_batch._gc import gc_paused
+from langchain_gemini_batch.batch.codecs import GenerateCodec
 from langchain_gemini_batch.errors import (
     GeminiBatchError,
     IncompleteBatchError,
@@ -50,6 +52,7 @@ from langchain_gemini_batch.langchain._core_compat import (
 )
 from langchain_gemini_batch.langchain.generation import call_options
 from langchain_gemini_batch.langchain.messages import to_gemini_contents
+from langchain_gemini_batch.langchain.outcomes import BatchOutcome
 from langchain_gemini_batch.langchain.output import blocked_message, output_to_message
 from langchain_gemini_batch.langchain.settings import (
     CallOptions,
@@ -59,12 +62,10 @@ from langchain_gemini_batch.langchain.settings import (
 from langchain_gemini_batch.progress import ProgressBar, adispatch_progress_event
 from langchain_gemini_batch.schema import BatchJobInfo, GeminiContents, LMOutput
 
-__all__ = ["BatchOutcome", "as_completed_order", "run_batch"]
+__all__ = ["BatchOutcome", "run_batch"]
 
 logger = logging.getLogger("langchain_gemini_batch")
 
-BatchOutcome = AIMessage | Exception
-"""One input's result: its message, or the exception that input failed with."""
 
 _NOT_TRACED = frozenset({"tools", "functions", "messages", "response_format"})
 
@@ -156,15 +157,15 @@ class _BatchCall:
             raise InvalidRequestError("Asked to cache, but no cache found at `langchain.cache`.")
         return global_cache
 
-    async def prepare(self) -> dict[str, GeminiContents]:
-        """Convert each waiting input and look it up in the cache; the requests to send."""
+    async def prepare(self) -> list[_Slot]:
+        """Convert each waiting input and look it up in the cache; the slots to send."""
         self.options = call_options(self.runtime.chat, self.stop, self.kwargs)
         invoker = self.runtime.invoker_for(self.options)
         invoker.request_builder(self.options.hyperparameters)  # bad settings fail the call
         cache = self._cache()
         cache_key = llm_string(self.model, self.stop, self.kwargs) if cache else ""
         merge_system = self.runtime.chat.convert_system_message_to_human
-        requests: dict[str, GeminiContents] = {}
+        to_send: list[_Slot] = []
         for slot in self.waiting():
             assert slot.messages is not None
             try:
@@ -186,8 +187,8 @@ class _BatchCall:
                     generations = cached_generations(self.model, hit)
                     slot.outcome = self._finish_message(slot, generations[0].message)
                     continue
-            requests[slot.request_id] = slot.lm_input
-        return requests
+            to_send.append(slot)
+        return to_send
 
     def waiting(self) -> list[_Slot]:
         return [slot for slot in self.slots if slot.outcome is None]
@@ -216,40 +217,60 @@ class _BatchCall:
             result if isinstance(result, Exception) else GeminiBatchError(f"no result: {result!r}")
         )
 
-    async def submit(self, requests: dict[str, GeminiContents], *, skip_invalid: bool) -> None:
+    async def submit(self, to_send: list[_Slot], *, skip_invalid: bool) -> None:
+        """Send the slots' requests as one batch (more past Google's limits) and fill them in.
+
+        Requests are handed to the planner one at a time and dropped from their slots (the
+        plan keeps what it sends), and results are turned into messages a block at a time as
+        they are read: no input or result is held twice for the length of the job.
+        """
         model = self.model
         if model.rate_limiter:
             await model.rate_limiter.aacquire(blocking=True)
-        logger.info("submitting %d of %d inputs as a batch job", len(requests), len(self.slots))
+        logger.info("submitting %d of %d inputs as a batch job", len(to_send), len(self.slots))
         invoker = self.runtime.invoker_for(self.options)
+        codec = GenerateCodec(
+            invoker.request_builder(self.options.hyperparameters), model=invoker.model_name
+        )
+        by_id = {slot.request_id: slot for slot in to_send}
         bar = ProgressBar() if self.runtime.batch.show_progress else None
+        failure: Exception | None = None
         try:
             # With skip_invalid (return_exceptions) an input the builder rejects fails alone;
             # without it, the whole call fails before any job is created.
-            results: dict[str, Any] = await invoker.batch.invoke(
-                dict(requests),
-                self.options.hyperparameters,
+            await invoker.batch.engine.run(
+                _handed_over(to_send),
+                codec,
+                invoker.model_name,
                 skip_invalid=skip_invalid,
                 progress=self._progress(bar),
+                deliver=functools.partial(self._deliver, by_id),
                 **self.runtime.batch.wait_options(),
             )
-            mismatch: Exception | None = None
         except (ResultMismatchError, IncompleteBatchError) as exc:
-            results, mismatch = exc.results, exc  # deliver what was read; the rest fail with it
+            failure = exc  # what was read is delivered; the rest fail with it
             if isinstance(exc, IncompleteBatchError) and isinstance(exc.error, Exception):
-                mismatch = exc.error  # the job-level failure of the inputs left without a result
+                failure = exc.error  # the job-level failure of the inputs left without a result
         finally:
             if bar is not None:
                 bar.close()
+        for slot in self.waiting():
+            slot.outcome = failure or GeminiBatchError(f"no result for input {slot.index}")
+        await self._update_cache()
+
+    def _deliver(self, by_id: dict[str, _Slot], block: list[tuple[str, Any]]) -> None:
+        """Turn one block of results into their inputs' messages (a repeated key: the first)."""
         with gc_paused():  # a bulk conversion that makes no reference cycles
-            for slot in self.waiting():
-                outcome = self._message(results.get(slot.request_id, mismatch))
+            for request_id, result in block:
+                slot = by_id.get(request_id)
+                if slot is None or slot.outcome is not None:
+                    continue  # a key nobody sent, or sent again: the check names it
+                outcome = self._message(result)
                 slot.outcome = (
                     self._finish_message(slot, outcome)
                     if isinstance(outcome, AIMessage)
                     else outcome
                 )
-        await self._update_cache()
 
     def _progress(self, bar: ProgressBar | None) -> Callable[[BatchJobInfo], Awaitable[None]]:
         """The progress callback: a `gemini_batch_progress` custom event, and the bar.
@@ -344,12 +365,12 @@ async def run_batch(
     call = _BatchCall(model, runtime, inputs, configs, dict(kwargs))
     try:
         await call.open_runs()
-        requests = await call.prepare()
+        to_send = await call.prepare()
         invalid = None if return_exceptions else call.first_failure()
         if invalid is not None:  # validate before paying: no job for a call that will fail
             call.fail_waiting(invalid)
-        elif requests:
-            await call.submit(requests, skip_invalid=return_exceptions)
+        elif to_send:
+            await call.submit(to_send, skip_invalid=return_exceptions)
     except BaseException as exc:  # job-level: every input still waiting fails with it
         call.fail_waiting(exc)
         await call.close_runs()
@@ -365,16 +386,9 @@ async def run_batch(
     return outcomes
 
 
-def as_completed_order(
-    outcomes: list[BatchOutcome], *, return_exceptions: bool
-) -> Iterator[tuple[int, BatchOutcome]]:
-    """`(index, outcome)` pairs for `*_as_completed`: successes first, then failures.
-
-    Every result of a job arrives at once, so "as completed" is any order; successes come
-    first so that, without `return_exceptions`, the caller has them all before the raise.
-    """
-    failures = [(i, o) for i, o in enumerate(outcomes) if isinstance(o, Exception)]
-    yield from ((i, o) for i, o in enumerate(outcomes) if not isinstance(o, Exception))
-    if failures and not return_exceptions:
-        raise failures[0][1]
-    yield from failures
+def _handed_over(slots: list[_Slot]) -> Iterator[tuple[str, GeminiContents]]:
+    """`(request ID, request)` of each slot, dropping it from the slot once read."""
+    for slot in slots:
+        request, slot.lm_input = slot.lm_input, None
+        assert request is not None
+        yield slot.request_id, request
