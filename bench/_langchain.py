@@ -1,7 +1,7 @@
 """The LangChain line: `python3 tasks.py bench --langchain [--chain-sizes 10000,50000,100000]`.
 
 For each N, `(prompt | model | StrOutputParser()).abatch(N inputs)` runs in a fresh Python
-process (so that its peak RSS, `ru_maxrss`, is its own) twice:
+process (so that its peak RSS, `VmHWM`, is its own) twice:
 
 - **ChatGeminiBatch** against the emulator on an instant clock (one batch job);
 - **floor**: the same chain with langchain-core's `FakeListChatModel`, which answers at once:
@@ -30,7 +30,11 @@ MODEL = "gemini-2.5-flash"
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KB
+    """This process's peak RSS (`VmHWM`; `ru_maxrss` would count the parent's RSS at fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc
 
 
 async def run_chain(kind: str, n: int, base_url: str, journal: str) -> dict[str, Any]:

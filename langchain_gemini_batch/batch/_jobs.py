@@ -78,7 +78,8 @@ def request_counts(job: Mapping[str, Any]) -> dict[str, int]:
 def summarize(job: Mapping[str, Any]) -> dict[str, Any]:
     """One job as the dict `list()` returns.
 
-    Keys: `id`, `display_name`, `model`, `status` (`BatchStatus`), `state` (`JobState` value),
+    Keys: `id` (the seed's name for the job name) and `name` (the same, as `BatchJobInfo` and
+    the CLI's `status --json` call it), `display_name`, `model`, `status` (`BatchStatus`), `state` (`JobState` value),
     `create_time`, `update_time`, `end_time` (RFC 3339 strings or `None`), `request_counts`
     (`total`, `succeeded`, `failed`, `pending`), and `error` (Google's message, or `None`).
     """
@@ -87,6 +88,7 @@ def summarize(job: Mapping[str, Any]) -> dict[str, Any]:
     error = job.get("error") or {}
     return {
         "id": job.get("name") or metadata.get("name"),
+        "name": job.get("name") or metadata.get("name"),
         "display_name": metadata.get("displayName"),
         "model": metadata.get("model"),
         "status": status_of_state(state),
