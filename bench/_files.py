@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench._rss import peak_rss_mb, process_peak_mb
 
 KEY = "bench-key"
 MODEL = "gemini-2.5-flash"
@@ -55,19 +56,11 @@ def write_request_file(path: Path, n: int) -> int:
     return path.stat().st_size
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS (`VmHWM`; `ru_maxrss` would count the parent's RSS at fork)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc
-
-
 async def run_ours(requests: Path, results: Path, base_url: str, journal: Path) -> dict[str, Any]:
     """The package's direct API, file to file."""
     from langchain_gemini_batch import GoogleLMInvoker, PollingPolicy, RequestFile
 
-    baseline = _peak_rss_mb()
+    baseline = peak_rss_mb()
     invoker = GoogleLMInvoker(MODEL, api_key=KEY, base_url=base_url, journal=journal)
     start = time.perf_counter()
     batch_id = await invoker.batch.create_raw(RequestFile(requests), resume=False)
@@ -82,14 +75,14 @@ async def run_ours(requests: Path, results: Path, base_url: str, journal: Path) 
         "wait": waited - created,
         "results": end - waited,
         "lines": written.succeeded + written.failed,
-        "rss_mb": _peak_rss_mb(),
+        "rss_mb": peak_rss_mb(),
         "import_rss_mb": baseline,
     }
 
 
 def run_floor(requests: Path, results: Path, base_url: str, emulator_pid: int) -> dict[str, Any]:
     """Plain httpx: encode, upload, create, poll, download and decode the same JSONL."""
-    baseline = _peak_rss_mb()
+    baseline = peak_rss_mb()
     headers = {"x-goog-api-key": KEY}
     with (
         httpx.Client(base_url=base_url, headers=headers, timeout=600) as http,
@@ -172,18 +165,10 @@ def run_floor(requests: Path, results: Path, base_url: str, emulator_pid: int) -
         "emulator_job": finished - sent,
         "emulator_download": served - finished,
         "lines": lines,
-        "rss_mb": _peak_rss_mb(),
+        "rss_mb": peak_rss_mb(),
         "import_rss_mb": baseline,
-        "emulator_rss_mb": _process_peak_mb(emulator_pid),
+        "emulator_rss_mb": process_peak_mb(emulator_pid),
     }
-
-
-def _process_peak_mb(pid: int) -> float:
-    """Another process's peak RSS so far (`VmHWM`), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _child(kind: str, *args: str) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,16 +24,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench._rss import peak_rss_mb
+
 KEY = "bench-key"
 MODEL = "gemini-2.5-flash"
-
-
-def _peak_rss_mb() -> float:
-    """This process's peak RSS (`VmHWM`; `ru_maxrss` would count the parent's RSS at fork)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # no /proc
 
 
 async def run_chain(kind: str, n: int, base_url: str, journal: str) -> dict[str, Any]:
@@ -62,13 +55,13 @@ async def run_chain(kind: str, n: int, base_url: str, journal: str) -> dict[str,
     prompt = ChatPromptTemplate.from_messages([("human", "Short prompt number {i}: say hi.")])
     chain = prompt | model | StrOutputParser()
     inputs = [{"i": i} for i in range(n)]
-    baseline = _peak_rss_mb()
+    baseline = peak_rss_mb()
     start = time.perf_counter()
     answers = await chain.abatch(inputs)
     seconds = time.perf_counter() - start
     if len(answers) != n or not all(isinstance(a, str) and a for a in answers):
         raise RuntimeError("missing answers")
-    return {"seconds": seconds, "rss_mb": _peak_rss_mb(), "import_rss_mb": baseline}
+    return {"seconds": seconds, "rss_mb": peak_rss_mb(), "import_rss_mb": baseline}
 
 
 def _child(kind: str, n: int, base_url: str, journal: str) -> dict[str, Any]:

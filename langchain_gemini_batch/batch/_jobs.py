@@ -79,9 +79,10 @@ def summarize(job: Mapping[str, Any]) -> dict[str, Any]:
     """One job as the dict `list()` returns.
 
     Keys: `id` (the seed's name for the job name) and `name` (the same, as `BatchJobInfo` and
-    the CLI's `status --json` call it), `display_name`, `model`, `status` (`BatchStatus`), `state` (`JobState` value),
-    `create_time`, `update_time`, `end_time` (RFC 3339 strings or `None`), `request_counts`
-    (`total`, `succeeded`, `failed`, `pending`), and `error` (Google's message, or `None`).
+    the CLI's `status --json` call it), `display_name`, `model`, `status` (`BatchStatus`),
+    `state` (`JobState` value), `create_time`, `update_time`, `end_time` (RFC 3339 strings or
+    `None`), `request_counts` (`total`, `succeeded`, `failed`, `pending`), and `error` (Google's
+    message, or `None`).
     """
     metadata = job.get("metadata") or {}
     state = job_state(job)
