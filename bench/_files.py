@@ -225,8 +225,8 @@ def render(rows: list[dict[str, Any]]) -> str:
     """The table, with the memory columns and the RSS growth against the smallest N."""
     lines = [
         "| N | requests MB | results MB | ours s (create / wait / results) | floor s | ratio |"
-        " ours peak RSS MB | vs first row | floor peak RSS MB | emulator: job s, download s,"
-        " peak RSS MB |",
+        f" ours peak RSS MB | vs N={rows[0]['n']:,} | floor peak RSS MB |"
+        " emulator: job s, download s, peak RSS MB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     first = rows[0]["ours_rss"]

@@ -22,6 +22,7 @@ import logging
 import re
 import threading
 import time
+from contextvars import ContextVar
 
 from langchain_gemini_batch.batch._faults import (
     backoff,
@@ -40,6 +41,7 @@ from langchain_gemini_batch.schema import BatchStatus
 
 __all__ = [
     "DEFAULT_DISPLAY_NAME",
+    "FRESH_JOB_HINT",
     "RecordCache",
     "Submitter",
     "cancel_confirmed",
@@ -49,6 +51,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger("langchain_gemini_batch")
+
+FRESH_JOB_HINT: ContextVar[str] = ContextVar(
+    "FRESH_JOB_HINT", default="resume=False for a fresh job"
+)
+"""How the log line about a reattached job says to force a new one (the CLI: `--new`)."""
 
 DEFAULT_DISPLAY_NAME = "langchain-gemini-batch"
 _TAG = re.compile(r"\[lgb-([0-9a-f]{20})\]")
@@ -163,11 +170,11 @@ class Submitter:
                 if existing is not None:
                     created = existing.info.create_time
                     logger.warning(
-                        "reattached to %s (%s, created %s for the same work; resume=False for "
-                        "a fresh job)",
+                        "reattached to %s (%s, created %s for the same work; %s)",
                         found.job_name,
                         existing.info.state,
                         created.isoformat(timespec="seconds") if created else "earlier",
+                        FRESH_JOB_HINT.get(),
                     )
                     return found, False
                 journal.set_state(found, RecordState.ABANDONED)
@@ -237,9 +244,9 @@ class Submitter:
             return None
         if job is not None:
             logger.warning(
-                "%s was already created for this work (found by its tag); reattached "
-                "(resume=False for a fresh job)",
+                "%s was already created for this work (found by its tag); reattached (%s)",
                 job.name,
+                FRESH_JOB_HINT.get(),
             )
         return job
 

@@ -74,6 +74,8 @@ class BatchEngine:
         self.limits = limits
         self.retry_base_delay = retry_base_delay
         self.records = RecordCache()
+        self.last_reattached: list[str] = []
+        """The jobs the last `submit` reattached to instead of creating (for messages)."""
         self.read_attempts = max(5, max_retries + 1)
         self.submitter = Submitter(
             backend,
@@ -190,6 +192,7 @@ class BatchEngine:
         total = len(plan.chunks)
         names: list[str] = []
         created: list[str] = []
+        self.last_reattached = []
         try:
             for index, chunk in enumerate(chunks, start=first):
                 template = JobRecord(
@@ -219,6 +222,8 @@ class BatchEngine:
                 names.append(record.job_name)
                 if new:
                     created.append(record.job_name)
+                else:
+                    self.last_reattached.append(record.job_name)
                 chunk.drop_requests()  # the requests are with Google now
         except asyncio.CancelledError:
             if cancel_on_exit:

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from langchain_gemini_batch.batch._submit import FRESH_JOB_HINT
 from langchain_gemini_batch.batch.base import PollingPolicy
 from langchain_gemini_batch.batch.files import InputFileError, PromptFile, RequestFile
 from langchain_gemini_batch.cli._app import (
@@ -170,6 +171,7 @@ def submit(
             config_json=config_json,
         )
         batch = settings.invoker(inline_max_bytes=inline_max_bytes).batch
+        FRESH_JOB_HINT.set("--new for a fresh job")
         try:
             if isinstance(source.reader, RequestFile):
                 batch_id = await batch.create_raw(
@@ -181,9 +183,21 @@ def submit(
                 )
         except InvalidRequestError as error:
             raise source.placed(error) from error
-        data = {"batch_id": batch_id, "requests": source.reader.count, "model": settings.model}
+        reattached = len(batch.engine.last_reattached) == len(batch_id.split(","))
+        data = {
+            "batch_id": batch_id,
+            "requests": source.reader.count,
+            "model": settings.model,
+            "reattached": reattached,
+        }
         if not settings.json:
-            note(f"submitted {source.reader.count} requests to {settings.model}")
+            if reattached:
+                note(
+                    f"{source.reader.count} requests to {settings.model}: already submitted, "
+                    "nothing sent again (--new for a fresh job)"
+                )
+            else:
+                note(f"submitted {source.reader.count} requests to {settings.model}")
             note(f"watch it with: {settings.command_for('wait', batch_id)}")
         settings.emit(data, batch_id)
 

@@ -49,12 +49,20 @@ def test_submit_status_wait_jobs_results(server: EmulatorServer, tmp_path: Path)
     submitted = gemini_batch(server, "submit", str(requests), "--json")
     assert submitted.returncode == 0, submitted.stderr
     created = as_json(submitted)
-    assert created == {"batch_id": created["batch_id"], "requests": 5, "model": MODEL}
+    assert created == {
+        "batch_id": created["batch_id"],
+        "requests": 5,
+        "model": MODEL,
+        "reattached": False,
+    }
     batch_id = created["batch_id"]
     assert server.count("batchGenerateContent", status=200) == 1
     again = in_process(server, "submit", str(requests))  # the same work: reattached
     assert again.returncode == 0
     assert again.stdout.strip() == batch_id
+    assert "already submitted, nothing sent again (--new for a fresh job)" in again.stderr
+    assert "resume=False" not in again.stderr  # the log line names the CLI's flag too
+    assert "submitted 5 requests" not in again.stderr
     assert server.count("batchGenerateContent", status=200) == 1
 
     status = gemini_batch(server, "status", batch_id, "--json")
