@@ -17,11 +17,11 @@ table does not know, or without `usageMetadata`, gets no cost (and is not counte
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from datetime import date
 from decimal import Context, Decimal, localcontext
 from typing import Any, NamedTuple
 
+from langchain_gemini_batch.convert.google_response import wire_usage
 from langchain_gemini_batch.pricing import Cost, PriceTable, cost_of, default_prices
 from langchain_gemini_batch.pricing._model import ModelPrice, Rates
 from langchain_gemini_batch.pricing._table import today_utc
@@ -36,22 +36,6 @@ _MEMO_SIZE = 4096
 """Answers' cost metadata remembered by (model version, token counts)."""
 _EXACT = Context(prec=60)
 """Enough digits that no sum of amounts is ever rounded."""
-
-
-def wire_usage(raw: Mapping[str, Any] | None) -> TokenUsage | None:
-    """Gemini's `usageMetadata` (camelCase) as a `TokenUsage`; `None` when absent."""
-    if not raw:
-        return None
-    thoughts = int(raw.get("thoughtsTokenCount", 0))
-    return TokenUsage._trusted(
-        {
-            "input_tokens": int(raw.get("promptTokenCount", 0))
-            + int(raw.get("toolUsePromptTokenCount", 0)),
-            "output_tokens": int(raw.get("candidatesTokenCount", 0)) + thoughts,
-            "thinking_tokens": thoughts,
-            "cached_tokens": int(raw.get("cachedContentTokenCount", 0)),
-        }
-    )
 
 
 def _scaled(value: Decimal) -> int | None:

@@ -24,7 +24,7 @@ from langchain_gemini_batch.schema import (
     ToolCall,
 )
 
-__all__ = ["RPC_CODE_NAMES", "error_to_failure", "response_to_output"]
+__all__ = ["RPC_CODE_NAMES", "error_to_failure", "response_to_output", "wire_usage"]
 
 _OCTET_STREAM = "application/octet-stream"
 _CANDIDATE_DETAILS = {
@@ -125,7 +125,8 @@ def _parts_to_items(
     return items
 
 
-def _usage(raw: Mapping[str, Any] | None) -> TokenUsage | None:
+def wire_usage(raw: Mapping[str, Any] | None) -> TokenUsage | None:
+    """Gemini's `usageMetadata` (camelCase) as a `TokenUsage`; `None` when absent."""
     if not raw:
         return None
     thoughts = int(raw.get("thoughtsTokenCount", 0))
@@ -199,7 +200,7 @@ def response_to_output(
     return LMOutput._trusted(
         {
             "outputs": items,
-            "token_usage": _usage(response.get("usageMetadata")),
+            "token_usage": wire_usage(response.get("usageMetadata")),
             "finish_details": finish,
             "metadata": metadata,
         }
