@@ -26,6 +26,7 @@ from langchain_gemini_batch.schema import LMInput, LMOutput
 __all__ = [
     "Codec",
     "GenerateCodec",
+    "GenerateWire",
     "LineCodec",
     "RawCodec",
     "RawLine",
@@ -93,7 +94,26 @@ def _fingerprint(kind: str, model: str, structured: bool) -> bytes:
     return hashlib.sha256(json.dumps([kind, model, structured]).encode()).digest()
 
 
-class GenerateCodec:
+class GenerateWire:
+    """What every `generateContent` codec shares: job kind, method and a request's wire form.
+
+    A request goes out as a JSONL line `{"key", "request"}`, or inline as
+    `{"request", "metadata": {"key"}}`.
+    """
+
+    kind = "generate"
+    method = "batchGenerateContent"
+
+    def encode_line(self, request_id: str, request: dict[str, Any]) -> bytes:
+        """See `Codec.encode_line` (strict JSON: a value Google would refuse is an error)."""
+        return encode_json({"key": request_id, "request": request}, request_id=request_id) + b"\n"
+
+    def inline_item(self, request_id: str, request: dict[str, Any]) -> dict[str, Any]:
+        """`{"request": ..., "metadata": {"key": request_id}}`."""
+        return {"request": request, "metadata": {"key": request_id}}
+
+
+class GenerateCodec(GenerateWire):
     """`generateContent` requests (`LMInput` in, `LMOutput` or `RequestFailedError` out).
 
     Every decoded `LMOutput` with token usage carries `metadata["cost"]`, what it cost at batch
@@ -109,9 +129,6 @@ class GenerateCodec:
         prices: The price table (default: `default_prices()`).
     """
 
-    kind = "generate"
-    method = "batchGenerateContent"
-
     def __init__(
         self,
         builder: RequestBuilder,
@@ -126,14 +143,6 @@ class GenerateCodec:
     def build(self, request_id: str, item: LMInput) -> dict[str, Any]:
         """See `Codec.build`."""
         return self.builder.build(request_id, item)
-
-    def encode_line(self, request_id: str, request: dict[str, Any]) -> bytes:
-        """See `Codec.encode_line` (strict JSON: a value Google would refuse is an error)."""
-        return encode_json({"key": request_id, "request": request}, request_id=request_id) + b"\n"
-
-    def inline_item(self, request_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        """`{"request": ..., "metadata": {"key": request_id}}`."""
-        return {"request": request, "metadata": {"key": request_id}}
 
     def decode(
         self, key: str, item: Mapping[str, Any], *, structured: bool, batch_job: str
@@ -152,7 +161,7 @@ class GenerateCodec:
         return _fingerprint(self.kind, model, self.structured)
 
 
-class RawCodec:
+class RawCodec(GenerateWire):
     """`generateContent` requests already in Google's wire form, results as Google gives them.
 
     A request is a REST `GenerateContentRequest` dict (`contents`, `systemInstruction`,
@@ -167,8 +176,6 @@ class RawCodec:
     read `GenerateCodec`'s.
     """
 
-    kind = "generate"
-    method = "batchGenerateContent"
     structured = False
 
     def build(self, request_id: str, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,14 +184,6 @@ class RawCodec:
         if problem:
             raise InvalidRequestError(problem, request_id=request_id)
         return dict(item)
-
-    def encode_line(self, request_id: str, request: dict[str, Any]) -> bytes:
-        """See `Codec.encode_line` (strict JSON: a value Google would refuse is an error)."""
-        return encode_json({"key": request_id, "request": request}, request_id=request_id) + b"\n"
-
-    def inline_item(self, request_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        """`{"request": ..., "metadata": {"key": request_id}}`."""
-        return {"request": request, "metadata": {"key": request_id}}
 
     def decode(
         self, key: str, item: Mapping[str, Any], *, structured: bool, batch_job: str

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_gemini_batch.batch._results import BatchResult, to_result
 from langchain_gemini_batch.batch._wait import ProgressCallback
+from langchain_gemini_batch.batch.codecs import GenerateWire
 from langchain_gemini_batch.convert.wire_checks import encode_json
 from langchain_gemini_batch.errors import (
     GeminiBatchError,
@@ -57,15 +58,12 @@ DEFAULT_POOL_SIZE = 10_000
 """Most requests in one pooled job; a fuller pool is sent at once."""
 
 
-class PrebuiltCodec:
+class PrebuiltCodec(GenerateWire):
     """Requests already built as wire dicts (each with its own config); results as `LMOutput`.
 
     Args:
         structured: Whether every request of the job expects JSON output.
     """
-
-    kind = "generate"
-    method = "batchGenerateContent"
 
     def __init__(self, *, structured: bool) -> None:
         self.structured = structured
@@ -77,14 +75,6 @@ class PrebuiltCodec:
                 "a pooled request must be a built request", request_id=request_id
             )
         return dict(item)
-
-    def encode_line(self, request_id: str, request: dict[str, Any]) -> bytes:
-        """Strict JSON line (`{"key", "request"}`)."""
-        return encode_json({"key": request_id, "request": request}, request_id=request_id) + b"\n"
-
-    def inline_item(self, request_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        """`{"request": ..., "metadata": {"key": ...}}`."""
-        return {"request": request, "metadata": {"key": request_id}}
 
     def decode(
         self, key: str, item: Mapping[str, Any], *, structured: bool, batch_job: str
