@@ -74,12 +74,8 @@ def lcgg_wire(
     **call: Any,
 ) -> dict[str, Any]:
     """The body langchain-google-genai sends for one `invoke`."""
-    server.clear_requests()
-    runnable = build(lcgg_model(server, **settings))
-    _run(lambda: runnable.invoke(messages, **call))
-    bodies = [r.body for r in server.requests if r.action == "generateContent"]
-    assert len(bodies) == 1, f"langchain-google-genai sent {len(bodies)} requests"
-    return wire(bodies[0])
+    model = lcgg_model(server, **settings)
+    return _online_body(server, build(model), messages, "langchain-google-genai", call)
 
 
 def batch_wire(
@@ -107,9 +103,20 @@ def online_wire(
     **call: Any,
 ) -> dict[str, Any]:
     """The body `ChatGeminiBatch` sends for one online `invoke`."""
+    model = our_model(server, **settings)
+    return _online_body(server, build(model), messages, "ChatGeminiBatch", call)
+
+
+def _online_body(
+    server: EmulatorServer,
+    runnable: Any,
+    messages: LanguageModelInput,
+    who: str,
+    call: dict[str, Any],
+) -> dict[str, Any]:
+    """The one `generateContent` body `runnable.invoke(messages, **call)` sends."""
     server.clear_requests()
-    runnable = build(our_model(server, **settings))
     _run(lambda: runnable.invoke(messages, **call))
     bodies = [r.body for r in server.requests if r.action == "generateContent"]
-    assert len(bodies) == 1, f"ChatGeminiBatch sent {len(bodies)} online requests"
+    assert len(bodies) == 1, f"{who} sent {len(bodies)} online requests"
     return wire(bodies[0])
